@@ -1,0 +1,71 @@
+package tensor
+
+import (
+	"strings"
+	"testing"
+)
+
+// randInput makes a leaf requiring grad with values in [-1, 1) away from 0.
+func randInput(g *RNG, shape ...int) *Tensor {
+	t := Uniform(g, -1, 1, shape...)
+	for i, v := range t.data {
+		if v > -0.05 && v < 0.05 {
+			t.data[i] = 0.3
+		}
+	}
+	return t.SetRequiresGrad(true)
+}
+
+// positiveInput makes a leaf requiring grad with values in [0.5, 2).
+func positiveInput(g *RNG, shape ...int) *Tensor {
+	return Uniform(g, 0.5, 2, shape...).SetRequiresGrad(true)
+}
+
+func gradCheck(t *testing.T, name string, f func(in ...*Tensor) *Tensor, inputs ...*Tensor) {
+	t.Helper()
+	if err := GradCheck(f, inputs, nil); err != nil {
+		t.Errorf("%s: %v", name, err)
+	}
+}
+
+// mustPanic asserts that fn panics with a message containing every part.
+func mustPanic(t *testing.T, fn func(), parts ...string) {
+	t.Helper()
+	defer func() {
+		t.Helper()
+		r := recover()
+		if r == nil {
+			t.Fatalf("no panic; want one containing %q", parts)
+		}
+		msg, _ := r.(string)
+		if e, ok := r.(error); ok {
+			msg = e.Error()
+		}
+		for _, p := range parts {
+			if !strings.Contains(msg, p) {
+				t.Fatalf("panic %q does not contain %q", msg, p)
+			}
+		}
+	}()
+	fn()
+}
+
+func assertClose(t *testing.T, name string, got, want []float32, tol float64) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("%s: %d values, want %d", name, len(got), len(want))
+	}
+	for i := range got {
+		d := float64(got[i] - want[i])
+		if d < 0 {
+			d = -d
+		}
+		w := float64(want[i])
+		if w < 0 {
+			w = -w
+		}
+		if d > tol*(1+w) || got[i] != got[i] {
+			t.Fatalf("%s: element %d = %v, want %v (all: got %v want %v)", name, i, got[i], want[i], got, want)
+		}
+	}
+}
