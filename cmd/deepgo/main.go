@@ -1,0 +1,37 @@
+// Command deepgo runs the experiments of the course "Deep Learning 2: From
+// Theory to Practice" on deepgo, one subcommand per experiment.
+//
+//	go run ./cmd/deepgo demo      # a small MLP learns a 2-D two-class problem
+//
+// Errors print one line and exit with status 1; bad usage exits with 2.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+)
+
+// usageError marks errors caused by the command line itself.
+type usageError struct{ error }
+
+func main() {
+	root := &cobra.Command{
+		Use:           "deepgo",
+		Short:         "deepgo runs the course's deep-learning experiments in pure Go",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	root.AddCommand(demoCommand())
+	if err := root.Execute(); err != nil {
+		fmt.Fprintln(os.Stderr, "deepgo:", err)
+		var ue usageError
+		if errors.As(err, &ue) {
+			os.Exit(2)
+		}
+		os.Exit(1)
+	}
+}
