@@ -124,10 +124,14 @@ func (t *Tensor) PowTensor(u *Tensor) *Tensor {
 
 // Maximum returns the elementwise larger of t and u (the gradient goes to
 // the larger input; ties split it evenly), with broadcasting.
-func (t *Tensor) Maximum(u *Tensor) *Tensor { return pick("Maximum", t, u, func(x, y float32) bool { return x > y }) }
+func (t *Tensor) Maximum(u *Tensor) *Tensor {
+	return pick("Maximum", t, u, func(x, y float32) bool { return x > y })
+}
 
 // Minimum returns the elementwise smaller of t and u, with broadcasting.
-func (t *Tensor) Minimum(u *Tensor) *Tensor { return pick("Minimum", t, u, func(x, y float32) bool { return x < y }) }
+func (t *Tensor) Minimum(u *Tensor) *Tensor {
+	return pick("Minimum", t, u, func(x, y float32) bool { return x < y })
+}
 
 func pick(name string, t, u *Tensor, first func(x, y float32) bool) *Tensor {
 	out := broadcastBinary(name, t, u, elementKernel(func(x, y float32) float32 {

@@ -22,6 +22,9 @@ func sumAxis(x *Tensor, axis int) *Tensor {
 	shape := cloneInts(x.shape)
 	shape[axis] = 1
 	out := empty(shape)
+	if n == 0 {
+		return out // the sum over nothing is zero
+	}
 	if inner == 1 {
 		for o := 0; o < outer; o++ {
 			out.data[o] = sumVec(x.data[o*n : o*n+n])
