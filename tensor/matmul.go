@@ -12,6 +12,19 @@ func MatMul(a, b *Tensor) *Tensor {
 	if len(a.shape) == 0 || len(b.shape) == 0 {
 		panic(fmt.Sprintf("deepgo: MatMul: %v x %v: both operands need at least one dimension", a.shape, b.shape))
 	}
+	// Check before the 1-D cases recurse, so that messages show the shapes
+	// the caller passed.
+	if k, k2 := a.shape[len(a.shape)-1], b.shape[max(len(b.shape)-2, 0)]; k != k2 {
+		panic(fmt.Sprintf("deepgo: MatMul: %v x %v: inner dimensions differ (%d != %d)", a.shape, b.shape, k, k2))
+	}
+	if len(a.shape) > 2 && len(b.shape) > 2 {
+		aB, bB := a.shape[:len(a.shape)-2], b.shape[:len(b.shape)-2]
+		for i := 1; i <= min(len(aB), len(bB)); i++ {
+			if x, y := aB[len(aB)-i], bB[len(bB)-i]; x != y && x != 1 && y != 1 {
+				panic(fmt.Sprintf("deepgo: MatMul: %v x %v: batch dimensions %v and %v cannot be broadcast", a.shape, b.shape, aB, bB))
+			}
+		}
+	}
 	switch {
 	case len(a.shape) == 1 && len(b.shape) == 1:
 		return MatMul(a.Unsqueeze(0), b.Unsqueeze(1)).Reshape()
