@@ -6,10 +6,10 @@ import "math"
 //
 //	d/dx = 1 for x > 0, else 0
 func (t *Tensor) ReLU() *Tensor {
-	out := empty(cloneInts(t.shape))
+	out := empty(t.shape)
 	reluVec(out.data, t.data)
 	return Record("ReLU", out, func(g *Tensor) []*Tensor {
-		dx := empty(cloneInts(t.shape))
+		dx := empty(t.shape)
 		reluBackwardVec(dx.data, t.data, g.data)
 		return []*Tensor{dx}
 	}, t)
@@ -132,11 +132,24 @@ func (t *Tensor) GELUTanh() *Tensor {
 //	dx = y ⊙ (dy − Σ dy⊙y)
 func (t *Tensor) Softmax(axis int) *Tensor {
 	ax := normAxis("Softmax", axis, len(t.shape))
-	out := empty(cloneInts(t.shape))
+	out := empty(t.shape)
 	alongAxis(t.data, out.data, t.shape, ax, softmaxRow)
 	return Record("Softmax", out, func(g *Tensor) []*Tensor {
-		dx := empty(cloneInts(t.shape))
+		dx := empty(t.shape)
 		outer, n, inner := splitAt(t.shape, ax)
+		if inner == 1 { // contiguous rows: the common case of a last-axis softmax
+			for o := 0; o < outer; o++ {
+				y, gy, d := out.data[o*n:o*n+n], g.data[o*n:o*n+n], dx.data[o*n:o*n+n]
+				var dot float64
+				for j, v := range y {
+					dot += float64(gy[j] * v)
+				}
+				for j, v := range y {
+					d[j] = v * (gy[j] - float32(dot))
+				}
+			}
+			return []*Tensor{dx}
+		}
 		forEachLine(outer, n, inner, func(idx func(j int) int) {
 			var dot float64
 			for j := 0; j < n; j++ {
@@ -156,11 +169,22 @@ func (t *Tensor) Softmax(axis int) *Tensor {
 //	dx = dy − softmax(x)·Σ dy
 func (t *Tensor) LogSoftmax(axis int) *Tensor {
 	ax := normAxis("LogSoftmax", axis, len(t.shape))
-	out := empty(cloneInts(t.shape))
+	out := empty(t.shape)
 	alongAxis(t.data, out.data, t.shape, ax, logSoftmaxRow)
 	return Record("LogSoftmax", out, func(g *Tensor) []*Tensor {
-		dx := empty(cloneInts(t.shape))
+		dx := empty(t.shape)
 		outer, n, inner := splitAt(t.shape, ax)
+		if inner == 1 {
+			for o := 0; o < outer; o++ {
+				y, gy, d := out.data[o*n:o*n+n], g.data[o*n:o*n+n], dx.data[o*n:o*n+n]
+				expVec(d, y) // softmax from the log-softmax output
+				s := sumVec(gy)
+				for j := range d {
+					d[j] = gy[j] - d[j]*s
+				}
+			}
+			return []*Tensor{dx}
+		}
 		forEachLine(outer, n, inner, func(idx func(j int) int) {
 			var s float64
 			for j := 0; j < n; j++ {

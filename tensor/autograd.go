@@ -17,6 +17,11 @@ type node struct {
 	owned     []bool                       // grads[i] may be updated in place
 	mark      uint64                       // visit stamp of the current Backward
 	released  bool                         // backward ran; the graph is gone
+
+	// Inline storage for single-output ops, saving three allocations per op.
+	shape1 [1][]int
+	grad1  [1]*Tensor
+	owned1 [1]bool
 }
 
 var (
@@ -76,8 +81,10 @@ func Record(name string, out *Tensor, backward func(g *Tensor) []*Tensor, inputs
 	if !needsGraph(inputs) {
 		return out
 	}
-	out.node = &node{name: name, inputs: inputs, backward1: backward, outShapes: [][]int{out.shape}}
-	out.outIndex = 0
+	n := &node{name: name, inputs: inputs, backward1: backward}
+	n.shape1[0] = out.shape
+	n.outShapes = n.shape1[:]
+	out.node, out.outIndex = n, 0
 	return out
 }
 
@@ -179,8 +186,12 @@ func topoOrder(root *node) []*node {
 // which the node then owns and may update in place.
 func (n *node) addGrad(i int, g *Tensor) {
 	if n.grads == nil {
-		n.grads = make([]*Tensor, len(n.outShapes))
-		n.owned = make([]bool, len(n.outShapes))
+		if len(n.outShapes) == 1 {
+			n.grads, n.owned = n.grad1[:], n.owned1[:]
+		} else {
+			n.grads = make([]*Tensor, len(n.outShapes))
+			n.owned = make([]bool, len(n.outShapes))
+		}
 	}
 	switch {
 	case n.grads[i] == nil:
@@ -188,7 +199,7 @@ func (n *node) addGrad(i int, g *Tensor) {
 	case n.owned[i]:
 		addInto(n.grads[i].data, g.data)
 	default:
-		sum := empty(cloneInts(n.outShapes[i]))
+		sum := empty(n.outShapes[i])
 		addVec(sum.data, n.grads[i].data, g.data)
 		n.grads[i], n.owned[i] = sum, true
 	}
@@ -266,6 +277,7 @@ func (n *node) aliases(g *Tensor, inGrads []*Tensor, i int) bool {
 
 func (n *node) release() {
 	n.inputs, n.grads, n.owned = nil, nil, nil
+	n.grad1[0] = nil
 	n.backward1, n.backwardN = nil, nil
 	n.released = true
 }

@@ -107,7 +107,7 @@ func TestDiamondAndUnreachedBranch(t *testing.T) {
 func TestRecordCustomOp(t *testing.T) {
 	cube := func(in ...*Tensor) *Tensor {
 		x := in[0]
-		out := empty(cloneInts(x.shape))
+		out := empty(x.shape)
 		for i, v := range x.data {
 			out.data[i] = v * v * v
 		}

@@ -35,7 +35,7 @@ func elementKernel(f func(x, y float32) float32) *binaryKernel {
 // broadcastBinary applies k to a and b broadcast together (no autograd).
 func broadcastBinary(op string, a, b *Tensor, k *binaryKernel) *Tensor {
 	if SameShape(a.shape, b.shape) {
-		out := empty(cloneInts(a.shape))
+		out := empty(a.shape)
 		k.vv(out.data, a.data, b.data)
 		return out
 	}

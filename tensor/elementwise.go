@@ -50,7 +50,7 @@ func (t *Tensor) Sub(u *Tensor) *Tensor {
 		var gu *Tensor
 		if u.RequiresGrad() {
 			gu = sumTo(g, u.shape)
-			n := empty(cloneInts(gu.shape))
+			n := empty(gu.shape)
 			scaleVec(n.data, gu.data, -1)
 			gu = n
 		}
@@ -160,7 +160,7 @@ func pick(name string, t, u *Tensor, first func(x, y float32) bool) *Tensor {
 
 // unaryValues applies f to each element (no autograd).
 func unaryValues(x *Tensor, f func(float32) float32) *Tensor {
-	out := empty(cloneInts(x.shape))
+	out := empty(x.shape)
 	for i, v := range x.data {
 		out.data[i] = f(v)
 	}
@@ -172,7 +172,7 @@ func unaryValues(x *Tensor, f func(float32) float32) *Tensor {
 func unary(name string, x *Tensor, f func(x float32) float32, df func(x, y float32) float32) *Tensor {
 	out := unaryValues(x, f)
 	return Record(name, out, func(g *Tensor) []*Tensor {
-		dx := empty(cloneInts(x.shape))
+		dx := empty(x.shape)
 		for i, gv := range g.data {
 			dx.data[i] = gv * df(x.data[i], out.data[i])
 		}
@@ -185,17 +185,17 @@ func (t *Tensor) Neg() *Tensor { return t.MulScalar(-1) }
 
 // AddScalar returns t + s.
 func (t *Tensor) AddScalar(s float32) *Tensor {
-	out := empty(cloneInts(t.shape))
+	out := empty(t.shape)
 	addScalarVec(out.data, t.data, s)
 	return Record("AddScalar", out, func(g *Tensor) []*Tensor { return []*Tensor{g} }, t)
 }
 
 // MulScalar returns t * s.
 func (t *Tensor) MulScalar(s float32) *Tensor {
-	out := empty(cloneInts(t.shape))
+	out := empty(t.shape)
 	scaleVec(out.data, t.data, s)
 	return Record("MulScalar", out, func(g *Tensor) []*Tensor {
-		dx := empty(cloneInts(t.shape))
+		dx := empty(t.shape)
 		scaleVec(dx.data, g.data, s)
 		return []*Tensor{dx}
 	}, t)
@@ -231,10 +231,10 @@ func (t *Tensor) Square() *Tensor { return t.Pow(2) }
 //
 //	d(e^x)/dx = e^x
 func (t *Tensor) Exp() *Tensor {
-	out := empty(cloneInts(t.shape))
+	out := empty(t.shape)
 	expVec(out.data, t.data)
 	return Record("Exp", out, func(g *Tensor) []*Tensor {
-		dx := empty(cloneInts(t.shape))
+		dx := empty(t.shape)
 		mulVec(dx.data, g.data, out.data)
 		return []*Tensor{dx}
 	}, t)
@@ -328,7 +328,7 @@ func (t *Tensor) Ge(u *Tensor) *Tensor {
 func Where(cond, a, b *Tensor) *Tensor {
 	shape := broadcastShapes("Where", broadcastShapes("Where", cond.shape, a.shape), b.shape)
 	c, x, y := expandTo(cond, shape), expandTo(a, shape), expandTo(b, shape)
-	out := empty(cloneInts(shape))
+	out := empty(shape)
 	for i, m := range c.data {
 		if m != 0 {
 			out.data[i] = x.data[i]
@@ -337,7 +337,7 @@ func Where(cond, a, b *Tensor) *Tensor {
 		}
 	}
 	return Record("Where", out, func(g *Tensor) []*Tensor {
-		ga, gb := empty(cloneInts(shape)), empty(cloneInts(shape))
+		ga, gb := empty(shape), empty(shape)
 		for i, m := range c.data {
 			if m != 0 {
 				ga.data[i] = g.data[i]

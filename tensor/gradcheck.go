@@ -54,7 +54,7 @@ func GradCheck(f func(inputs ...*Tensor) *Tensor, inputs []*Tensor, opts *GradCh
 	}
 	rng := rand.New(rand.NewPCG(o.Seed, 0x9e3779b97f4a7c15))
 	w := make([]float64, len(out.data))
-	wt := empty(cloneInts(out.shape))
+	wt := empty(out.shape)
 	for i := range w {
 		w[i] = rng.Float64()*2 - 1
 		wt.data[i] = float32(w[i])

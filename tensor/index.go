@@ -151,7 +151,7 @@ func (t *Tensor) IndexSelect(axis int, indices []int) *Tensor {
 func (t *Tensor) Gather(axis int, index *Tensor) *Tensor {
 	a := axisIn("Gather", axis, t.shape)
 	offs, _ := indexOffsets("Gather", a, index, t.shape, nil)
-	out := empty(cloneInts(index.shape))
+	out := empty(index.shape)
 	for k, off := range offs {
 		out.data[k] = t.data[off]
 	}

@@ -50,11 +50,11 @@ func MatMul(a, b *Tensor) *Tensor {
 		return Record("MatMul", out, func(g *Tensor) []*Tensor {
 			var ga, gb *Tensor
 			if a.RequiresGrad() {
-				ga = empty(cloneInts(a.shape))
+				ga = empty(a.shape)
 				sgemm(false, true, rows, k, n, 1, g.data, n, b.data, n, 0, ga.data, k)
 			}
 			if b.RequiresGrad() {
-				gb = empty(cloneInts(b.shape))
+				gb = empty(b.shape)
 				sgemm(true, false, k, n, rows, 1, a.data, k, g.data, n, 0, gb.data, n)
 			}
 			return []*Tensor{ga, gb}
@@ -158,12 +158,12 @@ func Linear(x, w, bias *Tensor) *Tensor {
 	return Record("Linear", out, func(g *Tensor) []*Tensor {
 		grads := make([]*Tensor, len(inputs))
 		if x.RequiresGrad() {
-			gx := empty(cloneInts(x.shape))
+			gx := empty(x.shape)
 			sgemm(false, false, rows, in, outF, 1, g.data, outF, w.data, in, 0, gx.data, in)
 			grads[0] = gx
 		}
 		if w.RequiresGrad() {
-			gw := empty(cloneInts(w.shape))
+			gw := empty(w.shape)
 			sgemm(true, false, outF, in, rows, 1, g.data, outF, x.data, in, 0, gw.data, in)
 			grads[1] = gw
 		}

@@ -96,7 +96,7 @@ func expandTo(x *Tensor, shape []int) *Tensor {
 	if b := broadcastShapes("Expand", x.shape, shape); !SameShape(b, shape) {
 		panic(fmt.Sprintf("deepgo: Expand: cannot expand shape %v to %v", x.shape, shape))
 	}
-	out := empty(cloneInts(shape))
+	out := empty(shape)
 	if len(out.data) == 0 {
 		return out
 	}

@@ -219,7 +219,7 @@ func (t *Tensor) split(name string, sizes []int, a int) []*Tensor {
 	}
 	splitRows(parts, t.data, widths, outer)
 	return RecordMulti(name, outs, func(gs []*Tensor) []*Tensor {
-		g := empty(cloneInts(t.shape))
+		g := empty(t.shape)
 		gparts := make([][]float32, len(gs))
 		for i, gi := range gs {
 			gparts[i] = gi.data
@@ -289,7 +289,7 @@ func splitGrad(g *Tensor, ins []*Tensor, widths []int, outer int) []*Tensor {
 	parts := make([][]float32, len(ins))
 	for i, x := range ins {
 		if x.RequiresGrad() {
-			grads[i] = empty(cloneInts(x.shape))
+			grads[i] = empty(x.shape)
 			parts[i] = grads[i].data
 		}
 	}

@@ -21,6 +21,8 @@ type Tensor struct {
 	requiresGrad bool  // set by the user on leaves
 	node         *node // the op that produced this tensor; nil for leaves
 	outIndex     int   // which output of node this tensor is
+
+	dims [4]int // backs shape up to rank 4: one allocation less per tensor
 }
 
 // New wraps data (without copying) in a tensor of the given shape. It panics
@@ -215,11 +217,14 @@ func (t *Tensor) String() string {
 	return b.String()
 }
 
-// withShape makes a result tensor of the given shape over fresh storage.
+// empty makes a result tensor of the given shape (copied) over fresh,
+// zeroed storage.
 func empty(shape []int) *Tensor {
 	n := 1
 	for _, s := range shape {
 		n *= s
 	}
-	return &Tensor{data: make([]float32, n), shape: shape}
+	t := &Tensor{data: make([]float32, n)}
+	t.shape = append(t.dims[:0:len(t.dims)], shape...)
+	return t
 }
