@@ -131,7 +131,7 @@ func (t *Tensor) GELUTanh() *Tensor {
 //
 //	dx = y ⊙ (dy − Σ dy⊙y)
 func (t *Tensor) Softmax(axis int) *Tensor {
-	ax := normAxis("Softmax", axis, len(t.shape))
+	ax := axisOf("Softmax", axis, t.shape)
 	out := empty(t.shape)
 	alongAxis(t.data, out.data, t.shape, ax, softmaxRow)
 	return Record("Softmax", out, func(g *Tensor) []*Tensor {
@@ -168,7 +168,7 @@ func (t *Tensor) Softmax(axis int) *Tensor {
 //
 //	dx = dy − softmax(x)·Σ dy
 func (t *Tensor) LogSoftmax(axis int) *Tensor {
-	ax := normAxis("LogSoftmax", axis, len(t.shape))
+	ax := axisOf("LogSoftmax", axis, t.shape)
 	out := empty(t.shape)
 	alongAxis(t.data, out.data, t.shape, ax, logSoftmaxRow)
 	return Record("LogSoftmax", out, func(g *Tensor) []*Tensor {

@@ -69,3 +69,10 @@ func assertClose(t *testing.T, name string, got, want []float32, tol float64) {
 		}
 	}
 }
+
+func TestAxisErrorsNameTheShape(t *testing.T) {
+	x := Ones(2, 3)
+	mustPanic(t, func() { x.Sum(2) }, "Sum", "axis 2", "[2 3]")
+	mustPanic(t, func() { x.Softmax(-3) }, "Softmax", "axis -3", "[2 3]")
+	mustPanic(t, func() { x.Max(0, 0) }, "Max", "repeated")
+}

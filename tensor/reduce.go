@@ -10,7 +10,7 @@ func (t *Tensor) Sum(axes ...int) *Tensor { return t.sum("Sum", axes, false) }
 func (t *Tensor) SumKeep(axes ...int) *Tensor { return t.sum("SumKeep", axes, true) }
 
 func (t *Tensor) sum(name string, axes []int, keep bool) *Tensor {
-	ax := normAxes(name, axes, len(t.shape))
+	ax := axesOf(name, axes, t.shape)
 	out := sumAxes(t, ax, keep)
 	return Record(name, out, func(g *Tensor) []*Tensor {
 		kg := &Tensor{data: g.data, shape: keptShape(t.shape, ax)}
@@ -26,7 +26,7 @@ func (t *Tensor) Mean(axes ...int) *Tensor { return t.mean("Mean", axes, false) 
 func (t *Tensor) MeanKeep(axes ...int) *Tensor { return t.mean("MeanKeep", axes, true) }
 
 func (t *Tensor) mean(name string, axes []int, keep bool) *Tensor {
-	ax := normAxes(name, axes, len(t.shape))
+	ax := axesOf(name, axes, t.shape)
 	n := 1
 	for _, a := range ax {
 		n *= t.shape[a]

@@ -45,7 +45,7 @@ func (t *Tensor) StdCorrection(correction int, keep bool, axes ...int) *Tensor {
 
 // moment computes the variance, or the standard deviation when wantStd.
 func (t *Tensor) moment(name string, correction int, wantStd, keep bool, axes []int) *Tensor {
-	ax := normAxes(name, axes, len(t.shape))
+	ax := axesOf(name, axes, t.shape)
 	l := newLineLayout(t.shape, ax)
 	out := empty(reducedShape(t.shape, ax, keep))
 	mean := make([]float64, l.lines())
@@ -91,7 +91,7 @@ func (t *Tensor) LogSumExp(axes ...int) *Tensor { return t.logSumExp("LogSumExp"
 func (t *Tensor) LogSumExpKeep(axes ...int) *Tensor { return t.logSumExp("LogSumExpKeep", true, axes) }
 
 func (t *Tensor) logSumExp(name string, keep bool, axes []int) *Tensor {
-	ax := normAxes(name, axes, len(t.shape))
+	ax := axesOf(name, axes, t.shape)
 	l := newLineLayout(t.shape, ax)
 	out := empty(reducedShape(t.shape, ax, keep))
 	l.logSumExp(out.data, l.gather(t.data))
@@ -118,7 +118,7 @@ func (t *Tensor) Min(axes ...int) *Tensor { return t.extreme("Min", false, false
 func (t *Tensor) MinKeep(axes ...int) *Tensor { return t.extreme("MinKeep", false, true, axes) }
 
 func (t *Tensor) extreme(name string, isMax, keep bool, axes []int) *Tensor {
-	ax := normAxes(name, axes, len(t.shape))
+	ax := axesOf(name, axes, t.shape)
 	l := newLineLayout(t.shape, ax)
 	checkNotEmpty(name, t.shape, ax, l)
 	out := empty(reducedShape(t.shape, ax, keep))
@@ -139,7 +139,7 @@ func (t *Tensor) Argmax(axis int) *Tensor { return t.argExtreme("Argmax", axis, 
 func (t *Tensor) Argmin(axis int) *Tensor { return t.argExtreme("Argmin", axis, false) }
 
 func (t *Tensor) argExtreme(name string, axis int, isMax bool) *Tensor {
-	ax := []int{normAxis(name, axis, len(t.shape))}
+	ax := []int{axisOf(name, axis, t.shape)}
 	l := newLineLayout(t.shape, ax)
 	checkNotEmpty(name, t.shape, ax, l)
 	out := empty(dropAxes(t.shape, ax))

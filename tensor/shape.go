@@ -36,6 +36,23 @@ func normAxis(op string, axis, rank int) int {
 	return a
 }
 
+// axisOf is normAxis for an axis of a tensor of the given shape; its panic
+// names the shape.
+func axisOf(op string, axis int, shape []int) int {
+	if axis < -len(shape) || axis >= len(shape) {
+		panic(fmt.Sprintf("deepgo: %s: axis %d out of range for shape %v (rank %d)", op, axis, shape, len(shape)))
+	}
+	return normAxis(op, axis, len(shape))
+}
+
+// axesOf is normAxes for axes of a tensor of the given shape.
+func axesOf(op string, axes []int, shape []int) []int {
+	for _, a := range axes {
+		axisOf(op, a, shape)
+	}
+	return normAxes(op, axes, len(shape))
+}
+
 // normAxes normalises, sorts and de-duplicates axes; no axes means all.
 func normAxes(op string, axes []int, rank int) []int {
 	if len(axes) == 0 {

@@ -130,7 +130,7 @@ func (t *Tensor) Shape() []int { return t.shape }
 func (t *Tensor) Dim() int { return len(t.shape) }
 
 // Size returns the length of axis (negative axes count from the end).
-func (t *Tensor) Size(axis int) int { return t.shape[normAxis("Size", axis, len(t.shape))] }
+func (t *Tensor) Size(axis int) int { return t.shape[axisOf("Size", axis, t.shape)] }
 
 // Numel returns the number of elements.
 func (t *Tensor) Numel() int { return len(t.data) }

@@ -43,7 +43,7 @@ func (t *Tensor) Flatten(start, end int) *Tensor {
 	if len(t.shape) == 0 {
 		return t.Reshape(1)
 	}
-	s, e := normAxis("Flatten", start, len(t.shape)), normAxis("Flatten", end, len(t.shape))
+	s, e := axisOf("Flatten", start, t.shape), axisOf("Flatten", end, t.shape)
 	if s > e {
 		panic(fmt.Sprintf("deepgo: Flatten: start axis %d after end axis %d for shape %v", start, end, t.shape))
 	}
@@ -64,7 +64,7 @@ func (t *Tensor) Squeeze(axes ...int) *Tensor {
 			}
 		}
 	} else {
-		ax := normAxes("Squeeze", axes, len(t.shape))
+		ax := axesOf("Squeeze", axes, t.shape)
 		for _, a := range ax {
 			if t.shape[a] != 1 {
 				panic(fmt.Sprintf("deepgo: Squeeze: axis %d of shape %v has size %d, not 1", a, t.shape, t.shape[a]))
