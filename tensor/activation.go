@@ -1,6 +1,10 @@
 package tensor
 
-import "math"
+import (
+	"math"
+
+	"github.com/deepgo/deepgo/internal/kernels"
+)
 
 // ReLU returns max(x, 0).
 //
@@ -133,7 +137,7 @@ func (t *Tensor) GELUTanh() *Tensor {
 func (t *Tensor) Softmax(axis int) *Tensor {
 	ax := axisOf("Softmax", axis, t.shape)
 	out := empty(t.shape)
-	alongAxis(t.data, out.data, t.shape, ax, softmaxRow)
+	alongAxis(t.data, out.data, t.shape, ax, kernels.SoftmaxRows)
 	return Record("Softmax", out, func(g *Tensor) []*Tensor {
 		dx := empty(t.shape)
 		outer, n, inner := splitAt(t.shape, ax)
@@ -170,7 +174,7 @@ func (t *Tensor) Softmax(axis int) *Tensor {
 func (t *Tensor) LogSoftmax(axis int) *Tensor {
 	ax := axisOf("LogSoftmax", axis, t.shape)
 	out := empty(t.shape)
-	alongAxis(t.data, out.data, t.shape, ax, logSoftmaxRow)
+	alongAxis(t.data, out.data, t.shape, ax, kernels.LogSoftmaxRows)
 	return Record("LogSoftmax", out, func(g *Tensor) []*Tensor {
 		dx := empty(t.shape)
 		outer, n, inner := splitAt(t.shape, ax)
@@ -210,14 +214,13 @@ func forEachLine(outer, n, inner int, fn func(idx func(j int) int)) {
 	}
 }
 
-// alongAxis applies a contiguous-row kernel to every line along axis,
-// gathering strided lines into a scratch row when axis is not the last.
-func alongAxis(src, dst []float32, shape []int, axis int, row func(dst, src []float32)) {
+// alongAxis applies a row kernel (rows × cols, contiguous) to every line
+// along axis, gathering strided lines into a scratch row when axis is not
+// the last.
+func alongAxis(src, dst []float32, shape []int, axis int, rows func(dst, src []float32, rows, cols int)) {
 	outer, n, inner := splitAt(shape, axis)
 	if inner == 1 {
-		for o := 0; o < outer; o++ {
-			row(dst[o*n:o*n+n], src[o*n:o*n+n])
-		}
+		rows(dst, src, outer, n)
 		return
 	}
 	in, out := make([]float32, n), make([]float32, n)
@@ -225,35 +228,9 @@ func alongAxis(src, dst []float32, shape []int, axis int, row func(dst, src []fl
 		for j := range in {
 			in[j] = src[idx(j)]
 		}
-		row(out, in)
+		rows(out, in, 1, n)
 		for j, v := range out {
 			dst[idx(j)] = v
 		}
 	})
-}
-
-func softmaxRow(dst, src []float32) {
-	m := float32(math.Inf(-1))
-	for _, v := range src {
-		m = max(m, v)
-	}
-	addScalarVec(dst, src, -m)
-	expVec(dst, dst)
-	var s float64
-	for _, v := range dst {
-		s += float64(v)
-	}
-	scaleVec(dst, dst, float32(1/s))
-}
-
-func logSoftmaxRow(dst, src []float32) {
-	m := float32(math.Inf(-1))
-	for _, v := range src {
-		m = max(m, v)
-	}
-	var s float64
-	for _, v := range src {
-		s += math.Exp(float64(v - m))
-	}
-	addScalarVec(dst, src, -(m + float32(math.Log(s))))
 }

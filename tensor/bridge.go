@@ -1,56 +1,24 @@
 package tensor
 
-import "math"
+import "github.com/deepgo/deepgo/internal/kernels"
 
 // Thin wrappers over internal/kernels, so that the tensor code reads in its
-// own terms and the kernels can change underneath.
+// own terms and the kernels can change underneath. The vector kernels are
+// AVX2 assembly on amd64 and pure Go elsewhere (or under -tags purego).
 
-func addInto(dst, x []float32) {
-	for i, v := range x {
-		dst[i] += v
-	}
-}
-
-func addVec(dst, a, b []float32) {
-	for i := range dst {
-		dst[i] = a[i] + b[i]
-	}
-}
-
-func subVec(dst, a, b []float32) {
-	for i := range dst {
-		dst[i] = a[i] - b[i]
-	}
-}
-
-func mulVec(dst, a, b []float32) {
-	for i := range dst {
-		dst[i] = a[i] * b[i]
-	}
-}
-
-func divVec(dst, a, b []float32) {
-	for i := range dst {
-		dst[i] = a[i] / b[i]
-	}
-}
-
-func addScalarVec(dst, a []float32, s float32) {
-	for i := range dst {
-		dst[i] = a[i] + s
-	}
-}
-
-func scaleVec(dst, a []float32, s float32) {
-	for i := range dst {
-		dst[i] = a[i] * s
-	}
-}
-
-func expVec(dst, a []float32) {
-	for i := range dst {
-		dst[i] = float32(math.Exp(float64(a[i])))
-	}
+func addInto(dst, x []float32)                 { kernels.AddTo(dst, x) }
+func addVec(dst, a, b []float32)               { kernels.Add(dst, a, b) }
+func subVec(dst, a, b []float32)               { kernels.Sub(dst, a, b) }
+func mulVec(dst, a, b []float32)               { kernels.Mul(dst, a, b) }
+func divVec(dst, a, b []float32)               { kernels.Div(dst, a, b) }
+func addScalarVec(dst, a []float32, s float32) { kernels.AddScalar(dst, a, s) }
+func scaleVec(dst, a []float32, s float32)     { kernels.Scale(dst, a, s) }
+func expVec(dst, a []float32)                  { kernels.Exp(dst, a) }
+func reluVec(dst, x []float32)                 { kernels.Relu(dst, x) }
+func reluBackwardVec(dx, x, dy []float32)      { kernels.ReluBackward(dx, x, dy) }
+func sumVec(x []float32) float32               { return kernels.Sum(x) }
+func sumRowsVec(dst, x []float32, rows, cols int) {
+	kernels.SumRows(dst, x, rows, cols)
 }
 
 // gemmFunc has the signature of kernels.Sgemm.
@@ -92,29 +60,6 @@ func naiveGemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda
 			} else {
 				c[i*ldc+j] = alpha*s + beta*c[i*ldc+j]
 			}
-		}
-	}
-}
-
-func sumRowsVec(dst, x []float32, rows, cols int) {
-	clear(dst)
-	for r := 0; r < rows; r++ {
-		addInto(dst, x[r*cols:(r+1)*cols])
-	}
-}
-
-func reluVec(dst, x []float32) {
-	for i, v := range x {
-		dst[i] = max(v, 0)
-	}
-}
-
-func reluBackwardVec(dx, x, dy []float32) {
-	for i, v := range x {
-		if v > 0 {
-			dx[i] = dy[i]
-		} else {
-			dx[i] = 0
 		}
 	}
 }

@@ -127,11 +127,3 @@ func expandTo(x *Tensor, shape []int) *Tensor {
 	}
 	return out
 }
-
-func sumVec(x []float32) float32 {
-	var s float64
-	for _, v := range x {
-		s += float64(v)
-	}
-	return float32(s)
-}
