@@ -288,7 +288,7 @@ func accumulateLeaf(leaf, g *Tensor, shared bool) {
 	case leaf.Grad == nil && shared:
 		leaf.Grad = &Tensor{data: append([]float32(nil), g.data...), shape: cloneInts(leaf.shape)}
 	case leaf.Grad == nil:
-		leaf.Grad = &Tensor{data: g.data, shape: cloneInts(leaf.shape)}
+		leaf.Grad = g // fresh, and of the leaf's shape (checked by run)
 	default:
 		addInto(leaf.Grad.data, g.data)
 	}

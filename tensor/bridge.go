@@ -24,42 +24,34 @@ func sumRowsVec(dst, x []float32, rows, cols int) {
 // gemmFunc has the signature of kernels.Sgemm.
 type gemmFunc func(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int)
 
-var sgemm gemmFunc = naiveGemm
+// sgemm is the parallel packed GEMM; backward passes use it for all three
+// layouts (NN forward, NT and TN for the gradients).
+var sgemm gemmFunc = kernels.Sgemm
 
-func gemmFor(serial bool) gemmFunc { return sgemm }
+func gemmFor(serial bool) gemmFunc {
+	if serial {
+		return kernels.SgemmSerial
+	}
+	return kernels.Sgemm
+}
 
-// parallelBatches runs fn for every batch entry; small matrices run in
+// smallGemm is the work (m·n·k) under which one product is too small to
+// split across cores; batches of such products run one per core instead.
+const smallGemm = 1 << 18
+
+// parallelBatches runs fn for every batch entry: small products run in
 // parallel across entries with serial GEMMs, large ones one after another
 // with parallel GEMMs.
 func parallelBatches(nb, flopsPer int, fn func(i int, serial bool)) {
+	if nb > 1 && flopsPer < smallGemm && kernels.Threads() > 1 {
+		kernels.ParallelFor(nb, 1, func(lo, hi int) {
+			for i := lo; i < hi; i++ {
+				fn(i, true)
+			}
+		})
+		return
+	}
 	for i := 0; i < nb; i++ {
 		fn(i, false)
-	}
-}
-
-func naiveGemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			var s float32
-			for p := 0; p < k; p++ {
-				var x, y float32
-				if transA {
-					x = a[p*lda+i]
-				} else {
-					x = a[i*lda+p]
-				}
-				if transB {
-					y = b[j*ldb+p]
-				} else {
-					y = b[p*ldb+j]
-				}
-				s += x * y
-			}
-			if beta == 0 {
-				c[i*ldc+j] = alpha * s
-			} else {
-				c[i*ldc+j] = alpha*s + beta*c[i*ldc+j]
-			}
-		}
 	}
 }

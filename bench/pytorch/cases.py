@@ -1,0 +1,104 @@
+"""PyTorch counterparts of the cases in bench/compare (run by it, not by hand).
+
+Usage: python3 cases.py --case NAME --threads N --reps R --min-time S
+Prints one line: the case's figure (in the unit bench/compare reports).
+
+Configure PyTorch as ../shared/PYTORCH-REFERENCE.md says: Debian's python3-torch
+with LD_LIBRARY_PATH selecting the OpenMP OpenBLAS; bench/compare does that.
+"""
+import argparse
+import statistics
+import sys
+import time
+
+import torch
+
+
+def measure(fn, reps, min_time):
+    """Median seconds per call of fn over reps timed runs, after warm-up."""
+    t0 = time.perf_counter()
+    calls = 0
+    while time.perf_counter() - t0 < max(min_time, 0.2) or calls < 3:
+        fn()
+        calls += 1
+    per = (time.perf_counter() - t0) / calls
+    n = max(1, int(min_time / per))
+    times = []
+    for _ in range(reps):
+        t = time.perf_counter()
+        for _ in range(n):
+            fn()
+        times.append((time.perf_counter() - t) / n)
+    return statistics.median(times)
+
+
+def gemm(layout, n):
+    g = torch.Generator().manual_seed(1)
+    a = torch.randn(n, n, generator=g)
+    b = torch.randn(n, n, generator=g)
+    c = torch.empty(n, n)
+    if layout == "nn":
+        fn = lambda: torch.mm(a, b, out=c)
+    elif layout == "nt":
+        bt = b.t()
+        fn = lambda: torch.mm(a, bt, out=c)
+    else:
+        at = a.t()
+        fn = lambda: torch.mm(at, b, out=c)
+    return fn, lambda sec: 2.0 * n * n * n / sec / 1e9
+
+
+OP_CHAIN = 20
+
+
+def op_overhead():
+    """A chain of 20 tiny elementwise ops with autograd, forward + backward."""
+    x = torch.randn(16, requires_grad=True)
+    a = torch.full((16,), 0.9)
+    b = torch.full((16,), 0.1)
+
+    def step():
+        y = x
+        for i in range(OP_CHAIN):
+            k = i % 4
+            if k == 0:
+                y = y * a
+            elif k == 1:
+                y = y + b
+            elif k == 2:
+                y = torch.tanh(y)
+            else:
+                y = y - b
+        y.sum().backward()
+        x.grad = None
+
+    return step, lambda sec: OP_CHAIN / sec
+
+
+CASES = {
+    "gemm-nn-1024": lambda: gemm("nn", 1024),
+    "gemm-nt-1024": lambda: gemm("nt", 1024),
+    "gemm-tn-1024": lambda: gemm("tn", 1024),
+    "gemm-nn-256": lambda: gemm("nn", 256),
+    "op-overhead": op_overhead,
+}
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--case", required=True)
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--reps", type=int, default=7)
+    p.add_argument("--min-time", type=float, default=0.5)
+    args = p.parse_args()
+    if args.case not in CASES:
+        print("unknown case " + args.case, file=sys.stderr)
+        sys.exit(2)
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(0)
+    fn, figure = CASES[args.case]()
+    print("%.6g" % figure(measure(fn, args.reps, args.min_time)))
+
+
+if __name__ == "__main__":
+    main()
