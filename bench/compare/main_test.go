@@ -1,0 +1,36 @@
+package main
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestSelectCases(t *testing.T) {
+	got, err := selectCases("gemm,op-overhead,gemm-nn-256")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, c := range got {
+		names = append(names, c.name)
+	}
+	want := "gemm-nn-1024 gemm-nt-1024 gemm-tn-1024 gemm-nn-256 op-overhead"
+	if strings.Join(names, " ") != want {
+		t.Fatalf("selected %v, want %s", names, want)
+	}
+	if _, err := selectCases("gem"); err == nil || !strings.Contains(err.Error(), "known: gemm-nn-1024") {
+		t.Fatalf("unknown case: err = %v", err)
+	}
+}
+
+// Every deepgo side of a case must run and give a positive figure.
+func TestCasesRun(t *testing.T) {
+	for _, c := range allCases {
+		fn := c.deepgo()
+		fn()
+		if v := c.unitsPerSecond(measure(fn, 1, time.Millisecond)); !(v > 0) {
+			t.Errorf("%s: figure %v", c.name, v)
+		}
+	}
+}
