@@ -75,12 +75,50 @@ def op_overhead():
     return step, lambda sec: OP_CHAIN / sec
 
 
+def mnist_mlp():
+    return torch.nn.Sequential(
+        torch.nn.Linear(784, 64), torch.nn.ReLU(),
+        torch.nn.Linear(64, 32), torch.nn.ReLU(),
+        torch.nn.Linear(32, 10))
+
+
+def mnist_train(batch):
+    """The lecture's MNIST MLP: forward, cross-entropy, backward, SGD step."""
+    model = mnist_mlp()
+    opt = torch.optim.SGD(model.parameters(), lr=0.01)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    x = torch.randn(batch, 784)
+    y = torch.randint(0, 10, (batch,))
+
+    def step():
+        loss = loss_fn(model(x), y)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+
+    return step, lambda sec: batch / sec
+
+
+def mnist_infer(batch):
+    model = mnist_mlp().eval()
+    x = torch.randn(batch, 784)
+
+    def step():
+        with torch.no_grad():
+            torch.softmax(model(x), 1)
+
+    return step, lambda sec: batch / sec
+
+
 CASES = {
     "gemm-nn-1024": lambda: gemm("nn", 1024),
     "gemm-nt-1024": lambda: gemm("nt", 1024),
     "gemm-tn-1024": lambda: gemm("tn", 1024),
     "gemm-nn-256": lambda: gemm("nn", 256),
     "op-overhead": op_overhead,
+    "mnist-mlp-train-b64": lambda: mnist_train(64),
+    "mnist-mlp-train-b256": lambda: mnist_train(256),
+    "mnist-mlp-infer": lambda: mnist_infer(1000),
 }
 
 

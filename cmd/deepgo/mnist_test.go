@@ -1,0 +1,107 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/deepgo/deepgo/internal/datatest"
+)
+
+// TestMain lets the test binary act as the deepgo command, so that a test
+// can run it in a child process and kill it.
+func TestMain(m *testing.M) {
+	if os.Getenv("DEEPGO_TEST_AS_MAIN") == "1" {
+		os.Args = append([]string{"deepgo"}, strings.Fields(os.Getenv("DEEPGO_TEST_ARGS"))...)
+		main()
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+func deepgoChild(args ...string) *exec.Cmd {
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "DEEPGO_TEST_AS_MAIN=1", "DEEPGO_TEST_ARGS="+strings.Join(args, " "))
+	return cmd
+}
+
+// metricsRows returns metrics.csv's epoch rows without the seconds column.
+func metricsRows(t *testing.T, dir string) []string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, "metrics.csv"))
+	if err != nil {
+		return nil
+	}
+	var rows []string
+	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n")[1:] {
+		rows = append(rows, line[:strings.LastIndexByte(line, ',')])
+	}
+	return rows
+}
+
+// A run killed with SIGKILL in epoch 6 and resumed ends with exactly the
+// metrics of an uninterrupted run with the same seed.
+func TestMNISTKilledAndResumedMatchesUninterrupted(t *testing.T) {
+	dataDir := datatest.Dir(t)
+	common := []string{"mnist", "--data-dir", dataDir, "--limit", "3000", "--epochs", "8", "--seed", "5", "--no-progress", "--threads", "1"}
+
+	full := t.TempDir()
+	if out, err := deepgoChild(append(common, "--out", full)...).CombinedOutput(); err != nil {
+		t.Fatalf("uninterrupted run: %v\n%s", err, out)
+	}
+	want := metricsRows(t, full)
+	if len(want) != 8 {
+		t.Fatalf("uninterrupted run wrote %d epochs", len(want))
+	}
+
+	dir := t.TempDir()
+	child := deepgoChild(append(common, "--out", dir)...)
+	if err := child.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(2 * time.Minute)
+	for len(metricsRows(t, dir)) < 5 && time.Now().Before(deadline) {
+		time.Sleep(2 * time.Millisecond)
+	}
+	child.Process.Signal(syscall.SIGKILL)
+	child.Wait()
+	if n := len(metricsRows(t, dir)); n < 5 || n >= 8 {
+		t.Fatalf("killed after %d epochs; want it killed in epoch 6-8", n)
+	}
+	if out, err := deepgoChild(append(common, "--resume", dir)...).CombinedOutput(); err != nil {
+		t.Fatalf("resumed run: %v\n%s", err, out)
+	}
+	got := metricsRows(t, dir)
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("resumed metrics differ:\n%s\nuninterrupted:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	for _, f := range []string{"loss.png", "accuracy.png", "confusion.png", "weights.png", "model.safetensors", "report.md"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Errorf("run folder lacks %s", f)
+		}
+	}
+}
+
+func TestMNISTBadFlags(t *testing.T) {
+	for _, args := range [][]string{
+		{"mnist", "--optimizer", "lbfgs"},
+		{"mnist", "--hidden", "64,x"},
+		{"mnist", "--dataset", "cifar"},
+		{"mnist", "--resume", "/nonexistent/run"},
+		{"predict", "--model", "/nonexistent/model.safetensors", "x.png"},
+	} {
+		out, err := deepgoChild(args...).CombinedOutput()
+		if err == nil {
+			t.Errorf("%v: exit status 0", args)
+			continue
+		}
+		lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+		if len(lines) != 1 || !strings.HasPrefix(lines[0], "deepgo: ") || strings.Contains(string(out), "goroutine") {
+			t.Errorf("%v: want one 'deepgo: ...' line, got:\n%s", args, out)
+		}
+	}
+}
