@@ -131,6 +131,11 @@ func runMNIST(o mnistOptions) (*mnistSummary, error) {
 	if err != nil {
 		return nil, err
 	}
+	switch o.optimizer { // checked before any work, so bad flags fail at once
+	case "sgd", "adam", "adamw", "rmsprop":
+	default:
+		return nil, usageError{fmt.Errorf("--optimizer %q: want sgd, adam, adamw or rmsprop", o.optimizer)}
+	}
 	if o.threads > 0 {
 		kernels.SetThreads(o.threads)
 	}
