@@ -10,10 +10,12 @@ import (
 // benchCase is one line of the comparison. deepgo builds the work once and
 // returns the function to time; unitsPerSecond turns seconds per call into
 // the reported figure. The PyTorch side is the case of the same name in
-// bench/pytorch/cases.py.
+// bench/pytorch/cases.py. heavy marks cases whose single call takes about a
+// second or more: TestCasesRun calls them once, and not at all with -short.
 type benchCase struct {
 	name           string
 	unit           string
+	heavy          bool
 	deepgo         func() func()
 	unitsPerSecond func(secPerCall float64) float64
 }

@@ -110,6 +110,92 @@ def mnist_infer(batch):
     return step, lambda sec: batch / sec
 
 
+CIFAR_BATCH = 64
+
+
+def cifar_model1():
+    """The same layer list as models.CIFARModel1."""
+    return torch.nn.Sequential(
+        torch.nn.Flatten(),
+        torch.nn.Linear(3072, 1024), torch.nn.ReLU(),
+        torch.nn.Linear(1024, 256), torch.nn.ReLU(),
+        torch.nn.Linear(256, 64), torch.nn.ReLU(),
+        torch.nn.Linear(64, 10))
+
+
+def cifar_model2():
+    """The same layer list as models.CIFARModel2."""
+    return torch.nn.Sequential(
+        torch.nn.Conv2d(3, 6, 5), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
+        torch.nn.Conv2d(6, 16, 5), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
+        torch.nn.Flatten(),
+        torch.nn.Linear(400, 120), torch.nn.ReLU(),
+        torch.nn.Linear(120, 84), torch.nn.ReLU(),
+        torch.nn.Linear(84, 10))
+
+
+def cifar_model3():
+    """The same layer list as models.CIFARModel3."""
+    nn = torch.nn
+    return nn.Sequential(
+        nn.Conv2d(3, 32, 3, padding=1), nn.BatchNorm2d(32), nn.ReLU(),
+        nn.Conv2d(32, 64, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(64, 128, 3, padding=1), nn.BatchNorm2d(128), nn.ReLU(),
+        nn.Conv2d(128, 128, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(128, 256, 3, padding=1), nn.BatchNorm2d(256), nn.ReLU(),
+        nn.Conv2d(256, 256, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Dropout(0.05), nn.Flatten(),
+        nn.Linear(4096, 1024), nn.ReLU(),
+        nn.Linear(1024, 512), nn.ReLU(), nn.Dropout(0.05),
+        nn.Linear(512, 10))
+
+
+def cifar_train(build):
+    """Forward, cross-entropy, backward, SGD step on a synthetic batch of 64."""
+    model = build().train()
+    opt = torch.optim.SGD(model.parameters(), lr=0.01)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    x = torch.randn(CIFAR_BATCH, 3, 32, 32)
+    y = torch.randint(0, 10, (CIFAR_BATCH,))
+
+    def step():
+        loss = loss_fn(model(x), y)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+
+    return step, lambda sec: CIFAR_BATCH / sec
+
+
+def cifar_infer(build):
+    model = build().eval()
+    x = torch.randn(CIFAR_BATCH, 3, 32, 32)
+
+    def step():
+        with torch.no_grad():
+            model(x)
+
+    return step, lambda sec: CIFAR_BATCH / sec
+
+
+def conv3x3_fwdbwd():
+    """Conv2d 64->64 3x3 pad 1 on [64,64,32,32]: forward + backward of the sum.
+
+    Counted as 3x the forward's 2*N*Cout*Cin*9*H*W flops.
+    """
+    n, c, hw = 64, 64, 32
+    conv = torch.nn.Conv2d(c, c, 3, padding=1)
+    x = torch.randn(n, c, hw, hw, requires_grad=True)
+
+    def step():
+        conv.zero_grad(set_to_none=True)
+        x.grad = None
+        conv(x).sum().backward()
+
+    flops = 3.0 * 2 * n * c * c * 9 * hw * hw
+    return step, lambda sec: flops / sec / 1e9
+
+
 CASES = {
     "gemm-nn-1024": lambda: gemm("nn", 1024),
     "gemm-nt-1024": lambda: gemm("nt", 1024),
@@ -119,6 +205,11 @@ CASES = {
     "mnist-mlp-train-b64": lambda: mnist_train(64),
     "mnist-mlp-train-b256": lambda: mnist_train(256),
     "mnist-mlp-infer": lambda: mnist_infer(1000),
+    "cifar-model1-train": lambda: cifar_train(cifar_model1),
+    "cifar-model2-train": lambda: cifar_train(cifar_model2),
+    "cifar-model3-train": lambda: cifar_train(cifar_model3),
+    "cifar-model3-infer": lambda: cifar_infer(cifar_model3),
+    "conv3x3-64-fwdbwd": conv3x3_fwdbwd,
 }
 
 

@@ -1,0 +1,13 @@
+// Package models holds ready-made networks from the course: the three CIFAR-10
+// models of the lecture, LeNet for Fashion-MNIST and the MNIST MLP that
+// cmd/deepgo trains.
+//
+// Every model is an *nn.Sequential built from the same layer list as the
+// PyTorch nn.Sequential of the lecture, so its state-dict names ("0.weight",
+// "1.running_mean", ...) and parameter counts are PyTorch's and checkpoints
+// cross over through the checkpoint package. testdata/param_counts.py builds
+// the PyTorch side; the tests compare both.
+//
+// Constructors take the *tensor.RNG that initializes the weights (tensor's
+// default generator when nil): the same seed gives the same network.
+package models
