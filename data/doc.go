@@ -1,6 +1,8 @@
 // Package data feeds training loops: datasets, a batching loader with
-// background prefetch, transforms, the MNIST and Fashion-MNIST readers, and
-// verified downloads.
+// background prefetch, transforms and seeded augmentations (flips, rotation,
+// affine, random crop, colour jitter), the MNIST, Fashion-MNIST and CIFAR-10
+// readers, an ImageFolder dataset for a tree of class folders of images,
+// and verified downloads.
 //
 // A Dataset hands out one sample at a time, (x, y), like torch.utils.data.Dataset.
 // Datasets held in memory, such as TensorDataset, also implement Batcher and
