@@ -175,3 +175,74 @@ func TestCallbackStopAndNaNLoss(t *testing.T) {
 		t.Fatalf("NaN loss: err = %v", err)
 	}
 }
+
+// normProbe wraps an optimizer and records the largest global gradient
+// norm it was asked to step with.
+type normProbe struct {
+	optim.Optimizer
+	params []*tensor.Tensor
+	max    float64
+}
+
+func (p *normProbe) Step() {
+	var s float64
+	for _, q := range p.params {
+		if q.Grad != nil {
+			for _, v := range q.Grad.Data() {
+				s += float64(v) * float64(v)
+			}
+		}
+	}
+	p.max = math.Max(p.max, math.Sqrt(s))
+	p.Optimizer.Step()
+}
+
+func TestClipGradNormAndPenalty(t *testing.T) {
+	r := newRun("", 1)
+	probe := &normProbe{Optimizer: r.cfg.Optimizer, params: nn.Parameters(r.model)}
+	r.cfg.Optimizer, r.cfg.Scheduler, r.cfg.Epochs = probe, nil, 1
+	if _, err := Fit(r.cfg); err != nil {
+		t.Fatal(err)
+	}
+	if probe.max < 0.2 {
+		t.Fatalf("unclipped gradients too small (%v) for the test to mean anything", probe.max)
+	}
+	r = newRun("", 1)
+	probe = &normProbe{Optimizer: r.cfg.Optimizer, params: nn.Parameters(r.model)}
+	r.cfg.Optimizer, r.cfg.Scheduler, r.cfg.Epochs, r.cfg.ClipGradNorm = probe, nil, 1, 0.1
+	if _, err := Fit(r.cfg); err != nil {
+		t.Fatal(err)
+	}
+	if probe.max > 0.1+1e-5 {
+		t.Fatalf("clipped gradient norm reached %v, want <= 0.1", probe.max)
+	}
+
+	// A strong L2 penalty keeps the weights smaller than without it.
+	sq := func(m *nn.Sequential) (s float64) {
+		for _, p := range nn.Parameters(m) {
+			for _, v := range p.Data() {
+				s += float64(v) * float64(v)
+			}
+		}
+		return s
+	}
+	plain := newRun("", 1)
+	plain.cfg.Epochs = 2
+	hp, err := Fit(plain.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pen := newRun("", 1)
+	pen.cfg.Epochs = 2
+	pen.cfg.Penalty = func() *tensor.Tensor { return optim.L2Penalty(nn.Parameters(pen.model), 0.05) }
+	hq, err := Fit(pen.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !(sq(pen.model) < 0.8*sq(plain.model)) {
+		t.Fatalf("L2 penalty: Σw² %v vs %v without", sq(pen.model), sq(plain.model))
+	}
+	if hq[0].TrainLoss > 5*hp[0].TrainLoss {
+		t.Fatalf("reported loss %v includes the penalty? (plain %v)", hq[0].TrainLoss, hp[0].TrainLoss)
+	}
+}

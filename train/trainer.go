@@ -37,6 +37,13 @@ type Config struct {
 	// RNG is the run's generator for the model's randomness (dropout); its
 	// state is saved in checkpoints so that a resumed run draws the same.
 	RNG *tensor.RNG
+	// ClipGradNorm, when positive, rescales the gradients before every step
+	// so that their global L2 norm is at most this value.
+	ClipGradNorm float64
+	// Penalty, when set, is added to every batch's loss before Backward
+	// (e.g. optim.L1Penalty or L2Penalty of the weights). The reported
+	// losses are the data losses, without it.
+	Penalty func() *tensor.Tensor
 	// EarlyStopping stops when the monitored metric stops improving.
 	EarlyStopping *EarlyStopping
 	// Callbacks run after every epoch, in order.
@@ -177,6 +184,10 @@ func (st *runState) trainEpoch(ctx context.Context, epoch int) (EpochResult, err
 	skip := st.step
 	bar := newBar(c.Progress, c.Train.Len(), fmt.Sprintf("epoch %d/%d", epoch, c.Epochs))
 	bar.advance(skip)
+	var params []*tensor.Tensor
+	if c.ClipGradNorm > 0 {
+		params = nn.Parameters(c.Model)
+	}
 	batch := 0
 	for x, y := range c.Train.Epoch(epoch) {
 		if batch < skip {
@@ -196,8 +207,15 @@ func (st *runState) trainEpoch(ctx context.Context, epoch int) (EpochResult, err
 		}
 		out := c.Model.Forward(x)
 		loss := c.Loss(out, y)
+		total := loss
+		if c.Penalty != nil {
+			total = loss.Add(c.Penalty())
+		}
 		c.Optimizer.ZeroGrad()
-		loss.Backward()
+		total.Backward()
+		if c.ClipGradNorm > 0 {
+			optim.ClipGradNorm(params, c.ClipGradNorm)
+		}
 		c.Optimizer.Step()
 
 		n := x.Size(0)
