@@ -94,6 +94,8 @@ func TestMNISTBadFlags(t *testing.T) {
 		{"mnist", "--dataset", "cifar"},
 		{"mnist", "--resume", "/nonexistent/run"},
 		{"predict", "--model", "/nonexistent/model.safetensors", "x.png"},
+		{"cifar", "--model", "4"},
+		{"cifar", "--schedule", "sometimes"},
 	} {
 		out, err := deepgoChild(args...).CombinedOutput()
 		if err == nil {
