@@ -1,6 +1,8 @@
 package main
 
 import (
+	"image"
+	"image/png"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -9,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/deepgo/deepgo/data"
 	"github.com/deepgo/deepgo/internal/datatest"
 )
 
@@ -47,7 +50,7 @@ func metricsRows(t *testing.T, dir string) []string {
 // metrics of an uninterrupted run with the same seed.
 func TestMNISTKilledAndResumedMatchesUninterrupted(t *testing.T) {
 	dataDir := datatest.Dir(t)
-	common := []string{"mnist", "--data-dir", dataDir, "--limit", "3000", "--epochs", "8", "--seed", "5", "--no-progress", "--threads", "1"}
+	common := []string{"mnist", "--data-dir", dataDir, "--limit", "3000", "--epochs", "8", "--lr", "0.1", "--seed", "5", "--no-progress", "--threads", "1"}
 
 	full := t.TempDir()
 	if out, err := deepgoChild(append(common, "--out", full)...).CombinedOutput(); err != nil {
@@ -84,6 +87,26 @@ func TestMNISTKilledAndResumedMatchesUninterrupted(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
 			t.Errorf("run folder lacks %s", f)
 		}
+	}
+
+	// predict classifies the first test digit (a 7), drawn dark on light
+	// as a user would, with the trained model.
+	test, err := data.LoadMNIST(filepath.Join(dataDir, "mnist"), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, _ := test.Get(0)
+	img := image.NewGray(image.Rect(0, 0, 28, 28))
+	for i, v := range x.Data() {
+		img.Pix[i] = uint8(255 - 255*v)
+	}
+	pngPath := filepath.Join(t.TempDir(), "seven.png")
+	f, _ := os.Create(pngPath)
+	png.Encode(f, img)
+	f.Close()
+	out, err := deepgoChild("predict", "--model", filepath.Join(dir, "model.safetensors"), pngPath).CombinedOutput()
+	if err != nil || !strings.HasPrefix(string(out), pngPath+": 7 (") || strings.Count(string(out), "%") != 11 {
+		t.Fatalf("predict: %v\n%s", err, out)
 	}
 }
 
