@@ -221,35 +221,7 @@ func runCIFAR(o cifarOptions) error {
 // cifarPictures draws the curves, the confusion matrix, the first layer's
 // filters and the feature maps of one test image.
 func cifarPictures(dir string, model *nn.Sequential, hist train.History, test *data.TensorDataset, norm data.Normalize) error {
-	ep := make([]float64, len(hist))
-	var trL, teL, trA, teA []float64
-	for i, r := range hist {
-		ep[i] = float64(r.Epoch)
-		trL, teL = append(trL, r.TrainLoss), append(teL, r.TestLoss)
-		trA, teA = append(trA, 100*r.TrainAcc), append(teA, 100*r.TestAcc)
-	}
-	if err := viz.LinePlot(filepath.Join(dir, "loss.png"), "Cross-entropy loss", "epoch", "loss",
-		viz.Series{Name: "train", X: ep, Y: trL}, viz.Series{Name: "test", X: ep, Y: teL}); err != nil {
-		return err
-	}
-	if err := viz.LinePlot(filepath.Join(dir, "accuracy.png"), "Accuracy", "epoch", "accuracy (%)",
-		viz.Series{Name: "train", X: ep, Y: trA}, viz.Series{Name: "test", X: ep, Y: teA}); err != nil {
-		return err
-	}
-	nn.Eval(model)
-	counts := make([][]int, 10)
-	for i := range counts {
-		counts[i] = make([]int, 10)
-	}
-	tensor.NoGrad(func() {
-		for x, y := range data.NewLoader(test, data.LoaderConfig{BatchSize: 500, Transform: norm}).Epoch(0) {
-			pred := model.Forward(x).Argmax(1).Data()
-			for i, t := range y.Data() {
-				counts[int(t)][int(pred[i])]++
-			}
-		}
-	})
-	if err := viz.ConfusionMatrix(filepath.Join(dir, "confusion.png"), counts, data.CIFAR10Classes); err != nil {
+	if err := classifierPictures(dir, model, hist, data.NewLoader(test, data.LoaderConfig{BatchSize: 500, Transform: norm}), data.CIFAR10Classes); err != nil {
 		return err
 	}
 	// First-layer filters: conv kernels as small RGB images, or the first

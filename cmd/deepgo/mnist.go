@@ -16,6 +16,7 @@ import (
 	"github.com/deepgo/deepgo/checkpoint"
 	"github.com/deepgo/deepgo/data"
 	"github.com/deepgo/deepgo/internal/kernels"
+	"github.com/deepgo/deepgo/models"
 	"github.com/deepgo/deepgo/nn"
 	"github.com/deepgo/deepgo/optim"
 	"github.com/deepgo/deepgo/tensor"
@@ -129,18 +130,6 @@ func parseSizes(s string) ([]int, error) {
 	return out, nil
 }
 
-// newMNISTMLP builds Flatten + Linear/ReLU stack; PyTorch names "1.weight", ...
-func newMNISTMLP(rng *tensor.RNG, in int, hidden []int, classes int) *nn.Sequential {
-	mods := []nn.Module{nn.NewFlatten()}
-	prev := in
-	for _, h := range hidden {
-		mods = append(mods, nn.NewLinear(prev, h, rng), nn.NewReLU())
-		prev = h
-	}
-	mods = append(mods, nn.NewLinear(prev, classes, rng))
-	return nn.NewSequential(mods...)
-}
-
 func newOptimizer(name string, params []*tensor.Tensor, lr, momentum, wd float64) (optim.Optimizer, error) {
 	switch name {
 	case "sgd":
@@ -219,7 +208,7 @@ func runMNIST(o mnistOptions) (*mnistSummary, error) {
 	}
 
 	rng := tensor.NewRNG(o.Seed)
-	model := newMNISTMLP(rng, 28*28, hidden, len(classes))
+	model := models.MNISTMLP(rng, hidden)
 	opt, err := newOptimizer(o.Optimizer, nn.Parameters(model), o.LR, o.Momentum, o.WeightDecay)
 	if err != nil {
 		return nil, err
@@ -275,36 +264,8 @@ func runMNIST(o mnistOptions) (*mnistSummary, error) {
 // mnistPictures draws the curves, the confusion matrix and the first
 // layer's weights.
 func mnistPictures(dir string, model *nn.Sequential, hist train.History, test *data.TensorDataset, classes []string) error {
-	ep := make([]float64, len(hist))
-	var trL, teL, trA, teA []float64
-	for i, r := range hist {
-		ep[i] = float64(r.Epoch)
-		trL, teL = append(trL, r.TrainLoss), append(teL, r.TestLoss)
-		trA, teA = append(trA, 100*r.TrainAcc), append(teA, 100*r.TestAcc)
-	}
-	if err := viz.LinePlot(filepath.Join(dir, "loss.png"), "Cross-entropy loss", "epoch", "loss",
-		viz.Series{Name: "train", X: ep, Y: trL}, viz.Series{Name: "test", X: ep, Y: teL}); err != nil {
-		return err
-	}
-	if err := viz.LinePlot(filepath.Join(dir, "accuracy.png"), "Accuracy", "epoch", "accuracy (%)",
-		viz.Series{Name: "train", X: ep, Y: trA}, viz.Series{Name: "test", X: ep, Y: teA}); err != nil {
-		return err
-	}
-	counts := make([][]int, len(classes))
-	for i := range counts {
-		counts[i] = make([]int, len(classes))
-	}
-	nn.Eval(model)
-	tensor.NoGrad(func() {
-		loader := data.NewLoader(test, data.LoaderConfig{BatchSize: 1000})
-		for x, y := range loader.Epoch(0) {
-			pred := model.Forward(x).Argmax(1).Data()
-			for i, t := range y.Data() {
-				counts[int(t)][int(pred[i])]++
-			}
-		}
-	})
-	if err := viz.ConfusionMatrix(filepath.Join(dir, "confusion.png"), counts, classes); err != nil {
+	loader := data.NewLoader(test, data.LoaderConfig{BatchSize: 1000})
+	if err := classifierPictures(dir, model, hist, loader, classes); err != nil {
 		return err
 	}
 	first := model.At(1).(*nn.Linear)

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/deepgo/deepgo/checkpoint"
+	"github.com/deepgo/deepgo/models"
 	"github.com/deepgo/deepgo/nn"
 	"github.com/deepgo/deepgo/tensor"
 	"github.com/spf13/cobra"
@@ -50,7 +51,7 @@ func runPredict(modelPath string, images []string) error {
 		return fmt.Errorf("%s: bad hidden sizes %q in the metadata", modelPath, meta["hidden"])
 	}
 	classes := strings.Split(meta["classes"], ",")
-	model := newMNISTMLP(tensor.NewRNG(0), 28*28, hidden, len(classes))
+	model := models.MNISTMLP(tensor.NewRNG(0), hidden)
 	if err := nn.LoadStateDict(model, weights, true); err != nil {
 		return fmt.Errorf("%s: %w", modelPath, err)
 	}
