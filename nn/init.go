@@ -3,6 +3,7 @@ package nn
 import (
 	"fmt"
 	"math"
+	"strings"
 
 	"github.com/deepgo/deepgo/tensor"
 )
@@ -157,3 +158,47 @@ func kaimingStd(shape []int, opt KaimingOptions) float64 {
 	}
 	return Gain(nl, opt.A) / math.Sqrt(float64(fan))
 }
+
+// InitSchemes lists the schemes InitWeights knows.
+var InitSchemes = []string{"default", "xavier", "kaiming"}
+
+// InitWeights re-initializes every weight matrix and kernel of m (the
+// parameters named "weight" or "….weight" with two or more dimensions) with
+// one of the course's schemes, and sets their biases to zero:
+//
+//   - "default": leave PyTorch's default initialization alone;
+//   - "xavier": Glorot, XavierUniform with gain 1, variance 2/(fan_in+fan_out);
+//   - "kaiming": He, KaimingNormal for ReLU, variance 2/fan_in.
+//
+// One-dimensional weights (batch-norm and layer-norm scales) keep their
+// values. Parameters are visited in NamedParameters order, so a seed gives
+// the same weights every time. An unknown scheme is an error that lists the
+// known ones.
+func InitWeights(m Module, scheme string, rng *tensor.RNG) error {
+	var fill func(t *tensor.Tensor)
+	switch scheme {
+	case "default", "":
+		return nil
+	case "xavier":
+		fill = func(t *tensor.Tensor) { XavierUniform(t, 1, rng) }
+	case "kaiming":
+		fill = func(t *tensor.Tensor) { KaimingNormal(t, KaimingOptions{Nonlinearity: "relu"}, rng) }
+	default:
+		return fmt.Errorf("init scheme %q: want one of %s", scheme, strings.Join(InitSchemes, ", "))
+	}
+	weights := map[string]bool{}
+	for _, p := range m.NamedParameters() {
+		if isWeight(p.Name) && p.Tensor.Dim() >= 2 {
+			fill(p.Tensor)
+			weights[strings.TrimSuffix(p.Name, "weight")] = true
+		}
+	}
+	for _, p := range m.NamedParameters() {
+		if prefix, ok := strings.CutSuffix(p.Name, "bias"); ok && weights[prefix] {
+			Zeros(p.Tensor)
+		}
+	}
+	return nil
+}
+
+func isWeight(name string) bool { return name == "weight" || strings.HasSuffix(name, ".weight") }

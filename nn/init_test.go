@@ -3,6 +3,7 @@ package nn
 import (
 	"math"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/deepgo/deepgo/tensor"
@@ -87,5 +88,57 @@ func TestInitPanics(t *testing.T) {
 	mustPanic(t, func() { Gain("swish") }, "Gain", `"swish"`)
 	if g := Gain("leaky_relu"); math.Abs(g-math.Sqrt(2/1.0001)) > 1e-15 {
 		t.Errorf("Gain(leaky_relu) = %v, want √(2/(1+0.01²))", g)
+	}
+}
+
+func TestInitWeightsSchemes(t *testing.T) {
+	model := NewSequential(
+		NewConv2d(3, 16, Conv2dOptions{Kernel: [2]int{3, 3}}, tensor.NewRNG(1)), NewBatchNorm2d(16), NewReLU(),
+		NewFlatten(), NewLinear(16*6*6, 200, tensor.NewRNG(2)))
+	conv, bn, lin := model.At(0).(*Conv2d), model.At(1).(*BatchNorm2d), model.At(4).(*Linear)
+	std := func(x *tensor.Tensor) float64 {
+		var s, s2 float64
+		for _, v := range x.Data() {
+			s += float64(v)
+			s2 += float64(v) * float64(v)
+		}
+		n := float64(x.Numel())
+		return math.Sqrt(s2/n - (s/n)*(s/n))
+	}
+	for _, tc := range []struct {
+		scheme          string
+		convStd, linStd float64
+	}{
+		{"xavier", math.Sqrt(2.0 / (27 + 144)), math.Sqrt(2.0 / (576 + 200))},
+		{"kaiming", math.Sqrt(2.0 / 27), math.Sqrt(2.0 / 576)},
+	} {
+		if err := InitWeights(model, tc.scheme, tensor.NewRNG(3)); err != nil {
+			t.Fatal(err)
+		}
+		if got := std(conv.Weight); math.Abs(got/tc.convStd-1) > 0.15 {
+			t.Errorf("%s: conv weight std %.4f, want %.4f", tc.scheme, got, tc.convStd)
+		}
+		if got := std(lin.Weight); math.Abs(got/tc.linStd-1) > 0.03 {
+			t.Errorf("%s: linear weight std %.4f, want %.4f", tc.scheme, got, tc.linStd)
+		}
+		for _, b := range []*tensor.Tensor{conv.Bias, lin.Bias} {
+			for _, v := range b.Data() {
+				if v != 0 {
+					t.Fatalf("%s: bias not zeroed", tc.scheme)
+				}
+			}
+		}
+		for _, v := range bn.Weight.Data() {
+			if v != 1 {
+				t.Fatalf("%s: batch-norm scale changed to %v", tc.scheme, v)
+			}
+		}
+	}
+	before := append([]float32(nil), lin.Weight.Data()...)
+	if err := InitWeights(model, "default", tensor.NewRNG(3)); err != nil || lin.Weight.Data()[0] != before[0] {
+		t.Errorf("default changed the weights (err %v)", err)
+	}
+	if err := InitWeights(model, "glorot", nil); err == nil || !strings.Contains(err.Error(), "xavier") {
+		t.Errorf("unknown scheme: error %v should list the known ones", err)
 	}
 }

@@ -25,11 +25,11 @@ import (
 
 type cifarOptions struct {
 	model                                   int
-	optimizer, schedule, dataDir, out       string
+	optimizer, schedule, init, dataDir, out string
 	lr, momentum, weightDecay, clip, l1, l2 float64
 	epochs, batch, threads, patience, limit int
 	seed                                    uint64
-	augment, noProgress                     bool
+	augment, noProgress, compare            bool
 }
 
 func cifarCommand() *cobra.Command {
@@ -42,13 +42,25 @@ func cifarCommand() *cobra.Command {
 3 (six convolutions with batch norm, max pooling and dropout, 5.8M). The run
 folder gets metrics.csv, loss.png, accuracy.png, confusion.png, filters.png
 (first-layer kernels), feature-maps.png (each convolution's channels for one
-test image), model.safetensors and report.md.
+test image), channels.png (the lecture's "intuition behind channels": for one
+test image and a few channels of a middle convolution, the test images whose
+output on that channel is most similar), model.safetensors and report.md.
+
+--compare trains the three models one after the other with the same flags,
+each in its own sub-folder, and writes compare.png (test accuracy per epoch of
+all three, as the lecture shows) and compare.md.
 
 The data comes from --data-dir or $DEEPGO_DATA (the original binary batches,
 or the JPEG-derived cifar10-jpeg files of the shared datasets), or a verified
 download of the official archive.`,
 		Args: cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error { return runCIFAR(o) },
+		RunE: func(*cobra.Command, []string) error {
+			if o.compare {
+				return compareCIFAR(o)
+			}
+			_, err := runCIFAR(o)
+			return err
+		},
 	}
 	f := cmd.Flags()
 	f.IntVar(&o.model, "model", 2, "the lecture's model: 1, 2 or 3")
@@ -56,6 +68,8 @@ download of the official archive.`,
 	f.Float64Var(&o.lr, "lr", 0.01, "learning rate")
 	f.Float64Var(&o.momentum, "momentum", 0.9, "momentum of sgd and rmsprop")
 	f.Float64Var(&o.weightDecay, "weight-decay", 0, "L2 weight decay in the optimizer")
+	f.StringVar(&o.init, "init", "default", "weight initialization: default (PyTorch's), xavier (Glorot) or kaiming (He); biases start at zero with the last two")
+	f.BoolVar(&o.compare, "compare", false, "train models 1, 2 and 3 with the same flags and plot their test accuracy together (--model is ignored)")
 	f.StringVar(&o.schedule, "schedule", "none", "learning-rate schedule per epoch: none, step (×0.1 every third of the run) or cosine")
 	f.BoolVar(&o.augment, "augment", false, "random crop (padding 4) and horizontal flip")
 	f.IntVar(&o.patience, "early-stopping", 0, "stop after this many epochs without test-loss improvement, keeping the best weights (0: off)")
@@ -113,21 +127,24 @@ func firstN(ds data.Dataset, n int) data.Dataset {
 	return data.NewSubset(ds, idx)
 }
 
-func runCIFAR(o cifarOptions) error {
+func runCIFAR(o cifarOptions) (train.History, error) {
 	start := time.Now()
 	model, err := cifarModel(o.model, o.seed)
 	if err != nil {
-		return err
+		return nil, err
+	}
+	if err := nn.InitWeights(model, o.init, tensor.NewRNG(o.seed+3)); err != nil {
+		return nil, usageError{fmt.Errorf("--init: %w", err)}
 	}
 	if o.epochs < 1 || o.batch < 1 || !(o.lr > 0) || o.threads < 0 || o.clip < 0 || o.l1 < 0 || o.l2 < 0 || o.patience < 0 {
-		return usageError{errors.New("--epochs and --batch-size must be >= 1, --lr > 0, and --threads, --clip, --l1, --l2, --early-stopping >= 0")}
+		return nil, usageError{errors.New("--epochs and --batch-size must be >= 1, --lr > 0, and --threads, --clip, --l1, --l2, --early-stopping >= 0")}
 	}
 	if o.schedule != "none" && o.schedule != "step" && o.schedule != "cosine" {
-		return usageError{fmt.Errorf("--schedule %q: want none, step or cosine", o.schedule)}
+		return nil, usageError{fmt.Errorf("--schedule %q: want none, step or cosine", o.schedule)}
 	}
 	opt, err := newOptimizer(o.optimizer, nn.Parameters(model), o.lr, o.momentum, o.weightDecay)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if o.threads > 0 {
 		kernels.SetThreads(o.threads)
@@ -137,11 +154,11 @@ func runCIFAR(o cifarOptions) error {
 		runDir = filepath.Join("runs", fmt.Sprintf("cifar-model%d-%s", o.model, time.Now().Format("20060102-150405")))
 	}
 	if err := os.MkdirAll(runDir, 0o755); err != nil {
-		return fmt.Errorf("cannot create the run folder: %w", err)
+		return nil, fmt.Errorf("cannot create the run folder: %w", err)
 	}
 	trainSet, testSet, source, err := loadCIFAR(data.DataDir(o.dataDir))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	fmt.Println(source)
 	norm := data.Normalize{Mean: data.CIFAR10Mean[:], Std: data.CIFAR10Std[:]}
@@ -191,35 +208,35 @@ func runCIFAR(o cifarOptions) error {
 	}
 	hist, err := train.Fit(cfg)
 	if errors.Is(err, train.ErrInterrupted) {
-		return fmt.Errorf("interrupted: the checkpoint is in %s", runDir)
+		return nil, fmt.Errorf("interrupted: the checkpoint is in %s", runDir)
 	}
 	if err != nil {
-		return err
+		return nil, err
 	}
 	meta := map[string]string{"arch": fmt.Sprintf("cifar-model%d", o.model), "classes": strings.Join(data.CIFAR10Classes, ",")}
 	if err := checkpoint.Save(filepath.Join(runDir, "model.safetensors"), nn.StateDict(model), meta); err != nil {
-		return err
+		return nil, err
 	}
 	if err := cifarPictures(runDir, model, hist, testSet, norm); err != nil {
-		return err
+		return nil, err
 	}
 	last := hist[len(hist)-1]
 	var b strings.Builder
-	fmt.Fprintf(&b, "# CIFAR-10, model %d\n\n- %d parameters; %s lr=%g momentum=%g, batch %d, augment=%v, schedule %s\n- data: %s\n- final test accuracy **%.2f%%** after %d epochs; wall %.0f s\n\n",
-		o.model, nn.NumParameters(model), o.optimizer, o.lr, o.momentum, o.batch, o.augment, o.schedule, source, 100*last.TestAcc, len(hist), time.Since(start).Seconds())
+	fmt.Fprintf(&b, "# CIFAR-10, model %d\n\n- %d parameters; %s lr=%g momentum=%g, batch %d, augment=%v, schedule %s, init %s\n- data: %s\n- final test accuracy **%.2f%%** after %d epochs; wall %.0f s\n\n",
+		o.model, nn.NumParameters(model), o.optimizer, o.lr, o.momentum, o.batch, o.augment, o.schedule, o.init, source, 100*last.TestAcc, len(hist), time.Since(start).Seconds())
 	b.WriteString("| epoch | train loss | train acc | test loss | test acc |\n|---:|---:|---:|---:|---:|\n")
 	for _, r := range hist {
 		fmt.Fprintf(&b, "| %d | %.4f | %.2f%% | %.4f | %.2f%% |\n", r.Epoch, r.TrainLoss, 100*r.TrainAcc, r.TestLoss, 100*r.TestAcc)
 	}
 	if err := os.WriteFile(filepath.Join(runDir, "report.md"), []byte(b.String()), 0o644); err != nil {
-		return err
+		return nil, err
 	}
 	fmt.Printf("done: test_acc=%.2f%% epochs=%d wall=%.1fs run=%s\n", 100*last.TestAcc, len(hist), time.Since(start).Seconds(), runDir)
-	return nil
+	return hist, nil
 }
 
 // cifarPictures draws the curves, the confusion matrix, the first layer's
-// filters and the feature maps of one test image.
+// filters, the feature maps of one test image and the channel similarities.
 func cifarPictures(dir string, model *nn.Sequential, hist train.History, test *data.TensorDataset, norm data.Normalize) error {
 	if err := classifierPictures(dir, model, hist, data.NewLoader(test, data.LoaderConfig{BatchSize: 500, Transform: norm}), data.CIFAR10Classes); err != nil {
 		return err
@@ -246,16 +263,23 @@ func cifarPictures(dir string, model *nn.Sequential, hist train.History, test *d
 		}
 		break
 	}
-	return featureMaps(filepath.Join(dir, "feature-maps.png"), model, test, norm)
+	if err := featureMaps(filepath.Join(dir, "feature-maps.png"), model, test, norm); err != nil {
+		return err
+	}
+	_, err := channelPictures(filepath.Join(dir, "channels.png"), model, test, norm)
+	return err
 }
 
 // featureMaps shows, for the first test image, up to 8 channels of every
-// convolution block's output, each row one layer, upsampled to 32×32.
-func featureMaps(path string, model *nn.Sequential, test *data.TensorDataset, norm data.Normalize) error {
+// convolution block's output, each row one layer, upsampled to the image
+// size; norm prepares the image for the model.
+func featureMaps(path string, model *nn.Sequential, test *data.TensorDataset, norm data.Transform) error {
 	x, _ := test.Get(0)
 	var tiles []*tensor.Tensor
 	var labels []string
+	var side int
 	tensor.NoGrad(func() {
+		side = x.Size(1)
 		h := norm.Apply(x, nil).Unsqueeze(0)
 		for i := 0; i < model.Len(); i++ {
 			h = model.At(i).Forward(h)
@@ -270,9 +294,9 @@ func featureMaps(path string, model *nn.Sequential, test *data.TensorDataset, no
 				}
 			}
 			c, hh := shown.Size(1), shown.Size(2)
-			up := nn.NewUpsample(float64(32)/float64(hh), "nearest", false).Forward(shown)
+			up := nn.NewUpsample(float64(side)/float64(hh), "nearest", false).Forward(shown)
 			for ch := 0; ch < min(c, 8); ch++ {
-				tiles = append(tiles, up.Narrow(1, ch, 1).Reshape(1, 32, 32))
+				tiles = append(tiles, up.Narrow(1, ch, 1).Reshape(1, side, side))
 				labels = append(labels, fmt.Sprintf("conv%d c%d", i, ch))
 			}
 		}

@@ -29,6 +29,7 @@ import (
 // the run folder (options.json) so that --resume needs no other flag.
 type mnistOptions struct {
 	Dataset     string  `json:"dataset"`
+	Model       string  `json:"model,omitempty"` // "mlp" (also when empty: runs saved before the flag) or "lenet"
 	Hidden      string  `json:"hidden"`
 	Optimizer   string  `json:"optimizer"`
 	LR          float64 `json:"lr"`
@@ -91,6 +92,7 @@ checkpoint; --resume <run folder> continues from it.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.Dataset, "dataset", "mnist", "mnist or fashion (Fashion-MNIST)")
+	f.StringVar(&o.Model, "model", "mlp", "mlp (the lecture's 784-64-32-10 network, sized by --hidden) or lenet (the LeNet-5 CNN)")
 	f.StringVar(&o.Hidden, "hidden", "64,32", "comma-separated hidden layer sizes")
 	f.StringVar(&o.Optimizer, "optimizer", "sgd", "sgd, adam, adamw or rmsprop")
 	f.Float64Var(&o.LR, "lr", 0.01, "learning rate")
@@ -156,6 +158,12 @@ func runMNIST(o mnistOptions) (*mnistSummary, error) {
 	if err != nil {
 		return nil, err
 	}
+	if o.Model == "" {
+		o.Model = "mlp"
+	}
+	if o.Model != "mlp" && o.Model != "lenet" {
+		return nil, usageError{fmt.Errorf("--model %q: want mlp or lenet", o.Model)}
+	}
 	switch o.Optimizer { // checked before any work, so bad flags fail at once
 	case "sgd", "adam", "adamw", "rmsprop":
 	default:
@@ -208,13 +216,16 @@ func runMNIST(o mnistOptions) (*mnistSummary, error) {
 	}
 
 	rng := tensor.NewRNG(o.Seed)
-	model := models.MNISTMLP(rng, hidden)
+	model, arch := models.MNISTMLP(rng, hidden), "MLP 784-"+strings.ReplaceAll(o.Hidden, ",", "-")+"-10"
+	if o.Model == "lenet" {
+		model, arch = models.LeNet(rng), "LeNet-5"
+	}
 	opt, err := newOptimizer(o.Optimizer, nn.Parameters(model), o.LR, o.Momentum, o.WeightDecay)
 	if err != nil {
 		return nil, err
 	}
-	fmt.Printf("%s: MLP 784-%s-10 (%d parameters), %s lr=%g, batch %d, %d epochs, %d train / %d test images, run %s\n",
-		o.Dataset, strings.ReplaceAll(o.Hidden, ",", "-"), nn.NumParameters(model), o.Optimizer, o.LR, o.Batch, o.Epochs,
+	fmt.Printf("%s: %s (%d parameters), %s lr=%g, batch %d, %d epochs, %d train / %d test images, run %s\n",
+		o.Dataset, arch, nn.NumParameters(model), o.Optimizer, o.LR, o.Batch, o.Epochs,
 		trainDS.Len(), testSet.Len(), runDir)
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -245,7 +256,7 @@ func runMNIST(o mnistOptions) (*mnistSummary, error) {
 	if err != nil {
 		return nil, err
 	}
-	meta := map[string]string{"arch": "mlp", "hidden": o.Hidden, "dataset": o.Dataset, "classes": strings.Join(classes, ",")}
+	meta := map[string]string{"arch": o.Model, "hidden": o.Hidden, "dataset": o.Dataset, "classes": strings.Join(classes, ",")}
 	if err := checkpoint.Save(filepath.Join(runDir, "model.safetensors"), nn.StateDict(model), meta); err != nil {
 		return nil, err
 	}
@@ -254,7 +265,7 @@ func runMNIST(o mnistOptions) (*mnistSummary, error) {
 		return nil, err
 	}
 	wall := time.Since(start)
-	if err := writeMNISTReport(runDir, o, hist, nn.NumParameters(model), wall); err != nil {
+	if err := writeMNISTReport(runDir, o, arch, hist, nn.NumParameters(model), wall); err != nil {
 		return nil, err
 	}
 	fmt.Printf("done: test_acc=%.2f%% epochs=%d wall=%.1fs run=%s\n", 100*last.TestAcc, len(hist), wall.Seconds(), runDir)
@@ -268,11 +279,24 @@ func mnistPictures(dir string, model *nn.Sequential, hist train.History, test *d
 	if err := classifierPictures(dir, model, hist, loader, classes); err != nil {
 		return err
 	}
-	first := model.At(1).(*nn.Linear)
-	return viz.WeightImages(filepath.Join(dir, "weights.png"), first.Weight, 28, 28, 8)
+	if first, ok := model.At(1).(*nn.Linear); ok {
+		return viz.WeightImages(filepath.Join(dir, "weights.png"), first.Weight, 28, 28, 8)
+	}
+	// LeNet: its 5×5 kernels, feature maps and channel similarities
+	conv := model.At(0).(*nn.Conv2d)
+	if err := viz.ImageGridWith(filepath.Join(dir, "filters.png"), conv.Weight.Detach(),
+		viz.GridOptions{Cols: 6, Scale: 12, Normalize: viz.NormalizePerImage}); err != nil {
+		return err
+	}
+	same := data.TransformFunc(func(x *tensor.Tensor, _ *tensor.RNG) *tensor.Tensor { return x })
+	if err := featureMaps(filepath.Join(dir, "feature-maps.png"), model, test, same); err != nil {
+		return err
+	}
+	_, err := channelPictures(filepath.Join(dir, "channels.png"), model, test, same)
+	return err
 }
 
-func writeMNISTReport(dir string, o mnistOptions, hist train.History, params int, wall time.Duration) error {
+func writeMNISTReport(dir string, o mnistOptions, arch string, hist train.History, params int, wall time.Duration) error {
 	last := hist[len(hist)-1]
 	best := last
 	for _, r := range hist {
@@ -281,8 +305,8 @@ func writeMNISTReport(dir string, o mnistOptions, hist train.History, params int
 		}
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "# %s MLP run\n\n", o.Dataset)
-	fmt.Fprintf(&b, "- network: 784-%s-10, ReLU, softmax output (%d parameters)\n", strings.ReplaceAll(o.Hidden, ",", "-"), params)
+	fmt.Fprintf(&b, "# %s %s run\n\n", o.Dataset, o.Model)
+	fmt.Fprintf(&b, "- network: %s, ReLU, softmax output (%d parameters)\n", arch, params)
 	fmt.Fprintf(&b, "- training: %s lr=%g momentum=%g weight decay=%g, batch %d, %d epochs, seed %d\n",
 		o.Optimizer, o.LR, o.Momentum, o.WeightDecay, o.Batch, len(hist), o.Seed)
 	fmt.Fprintf(&b, "- final test accuracy: **%.2f%%** (test loss %.4f); best %.2f%% at epoch %d\n",

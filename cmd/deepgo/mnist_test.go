@@ -131,3 +131,41 @@ func TestMNISTBadFlags(t *testing.T) {
 		}
 	}
 }
+
+// --model lenet trains the CNN, draws its filters, feature maps and channel
+// similarities, and predict reads the model back.
+func TestMNISTLeNetRunAndPredict(t *testing.T) {
+	dataDir := datatest.Dir(t)
+	datatest.Dataset(t, "mnist")
+	dir := t.TempDir()
+	sum, err := runMNIST(mnistOptions{Dataset: "mnist", Model: "lenet", Hidden: "64,32", Optimizer: "adam", LR: 1e-3,
+		Epochs: 2, Batch: 64, Seed: 1, Limit: 6000, dataDir: dataDir, out: dir, noProgress: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.TestAcc < 0.85 {
+		t.Errorf("LeNet after two epochs on 6000 digits: test accuracy %.2f%%, want >= 85%%", 100*sum.TestAcc)
+	}
+	for _, f := range []string{"loss.png", "confusion.png", "filters.png", "feature-maps.png", "channels.png", "model.safetensors", "report.md"} {
+		if fi, err := os.Stat(filepath.Join(dir, f)); err != nil || fi.Size() == 0 {
+			t.Errorf("run folder lacks %s", f)
+		}
+	}
+	test, err := data.LoadMNIST(filepath.Join(dataDir, "mnist"), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, _ := test.Get(0)
+	img := image.NewGray(image.Rect(0, 0, 28, 28))
+	for i, v := range x.Data() {
+		img.Pix[i] = uint8(255 * v)
+	}
+	pngPath := filepath.Join(t.TempDir(), "seven.png")
+	f, _ := os.Create(pngPath)
+	png.Encode(f, img)
+	f.Close()
+	out, err := deepgoChild("predict", "--model", filepath.Join(dir, "model.safetensors"), pngPath).CombinedOutput()
+	if err != nil || !strings.HasPrefix(string(out), pngPath+": 7 (") {
+		t.Fatalf("predict with LeNet: %v\n%s", err, out)
+	}
+}

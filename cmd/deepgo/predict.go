@@ -43,15 +43,20 @@ func runPredict(modelPath string, images []string) error {
 	if err != nil {
 		return err
 	}
-	if meta["arch"] != "mlp" {
-		return fmt.Errorf("%s: not an MLP written by deepgo mnist (arch %q)", modelPath, meta["arch"])
-	}
-	hidden, err := parseSizes(meta["hidden"])
-	if err != nil {
-		return fmt.Errorf("%s: bad hidden sizes %q in the metadata", modelPath, meta["hidden"])
+	var model *nn.Sequential
+	switch meta["arch"] {
+	case "mlp":
+		hidden, err := parseSizes(meta["hidden"])
+		if err != nil {
+			return fmt.Errorf("%s: bad hidden sizes %q in the metadata", modelPath, meta["hidden"])
+		}
+		model = models.MNISTMLP(tensor.NewRNG(0), hidden)
+	case "lenet":
+		model = models.LeNet(tensor.NewRNG(0))
+	default:
+		return fmt.Errorf("%s: not a model written by deepgo mnist (arch %q; want mlp or lenet)", modelPath, meta["arch"])
 	}
 	classes := strings.Split(meta["classes"], ",")
-	model := models.MNISTMLP(tensor.NewRNG(0), hidden)
 	if err := nn.LoadStateDict(model, weights, true); err != nil {
 		return fmt.Errorf("%s: %w", modelPath, err)
 	}
