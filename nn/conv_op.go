@@ -16,6 +16,33 @@ import (
 // m = 64 split poorly across cores).
 var convBatchParallel = true
 
+// convKeepColumns is the largest batch column matrix, in floats (16 MiB),
+// that a convolution keeps from its forward for the weight gradient; larger
+// ones are unfolded again in the backward, which costs less than streaming
+// them through memory twice.
+const convKeepColumns = 4 << 20
+
+// scratch holds pools of float32 buffers by length, for the large
+// temporaries of the convolutions: a fresh Go allocation of megabytes is
+// zeroed and page-faulted on every training step.
+var scratch sync.Map // int → *sync.Pool of *[]float32
+
+// getScratch returns a buffer of n floats with arbitrary contents.
+func getScratch(n int) []float32 {
+	if pool, ok := scratch.Load(n); ok {
+		if b, ok := pool.(*sync.Pool).Get().(*[]float32); ok {
+			return *b
+		}
+	}
+	return make([]float32, n)
+}
+
+// putScratch gives b back for reuse; b must not be used afterwards.
+func putScratch(b []float32) {
+	pool, _ := scratch.LoadOrStore(len(b), new(sync.Pool))
+	pool.(*sync.Pool).Put(&b)
+}
+
 // convPlan is everything the differentiable convolution ops need: the
 // batch size, the per-image geometry of the (non-transposed) convolution
 // over all input channels, and the channel split into groups.
@@ -67,6 +94,13 @@ func conv2d(x, w, b *tensor.Tensor, p convPlan) *tensor.Tensor {
 	if b != nil {
 		bd = b.Data()
 	}
+	// Small column matrices are kept from the forward for the weight
+	// gradient instead of being unfolded again.
+	colSize := g.ColRows() * g.ColCols()
+	var kept []float32
+	if !p.pointwise() && w.RequiresGrad() && tensor.GradEnabled() && p.n*colSize <= convKeepColumns {
+		kept = getScratch(p.n * colSize)
+	}
 	// columns returns the column matrix of image i: x itself on the 1×1 path.
 	columns := func(i int, col []float32) []float32 {
 		if p.pointwise() {
@@ -77,6 +111,9 @@ func conv2d(x, w, b *tensor.Tensor, p convPlan) *tensor.Tensor {
 	}
 	p.forEachImage(func(lo, hi int, col []float32, gemm gemmFunc) {
 		for i := lo; i < hi; i++ {
+			if kept != nil {
+				col = kept[i*colSize : (i+1)*colSize]
+			}
 			src, yi := columns(i, col), yd[i*p.out*ohw:(i+1)*p.out*ohw]
 			for gr := 0; gr < p.groups; gr++ {
 				gemm(false, false, og, ohw, kg, 1, wd[gr*og*kg:], kg, src[gr*kg*ohw:], ohw, 0, yi[gr*og*ohw:], ohw)
@@ -128,7 +165,12 @@ func conv2d(x, w, b *tensor.Tensor, p convPlan) *tensor.Tensor {
 					}
 				}
 				if dw != nil {
-					src := columns(i, col)
+					var src []float32
+					if kept != nil {
+						src = kept[i*colSize : (i+1)*colSize]
+					} else {
+						src = columns(i, col)
+					}
 					for gr := 0; gr < p.groups; gr++ {
 						gemm(false, true, og, kg, ohw, 1, dyi[gr*og*ohw:], ohw, src[gr*kg*ohw:], ohw, 1, dwLocal[gr*og*kg:], kg)
 					}
@@ -140,6 +182,10 @@ func conv2d(x, w, b *tensor.Tensor, p convPlan) *tensor.Tensor {
 				mu.Unlock()
 			}
 		})
+		if kept != nil {
+			putScratch(kept)
+			kept = nil
+		}
 		grads := []*tensor.Tensor{dx, dw}
 		if b != nil {
 			grads = append(grads, biasGrad(dyd, p.n, p.out, ohw, b.RequiresGrad()))

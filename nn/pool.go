@@ -51,6 +51,10 @@ func (p *MaxPool2d) Forward(x *tensor.Tensor) *tensor.Tensor {
 	od := out.Data()
 	arg := make([]int32, len(od)) // index of the max inside its input plane
 	kernels.ParallelFor(g.n*g.c, 1, func(lo, hi int) {
+		if g.kh == 2 && g.kw == 2 && g.sh == 2 && g.sw == 2 && g.ph == 0 && g.pw == 0 {
+			maxPool2x2(od, arg, xd, g, lo, hi)
+			return
+		}
 		for pl := lo; pl < hi; pl++ {
 			in := xd[pl*g.h*g.w : (pl+1)*g.h*g.w]
 			o := pl * g.oh * g.ow
@@ -86,6 +90,52 @@ func (p *MaxPool2d) Forward(x *tensor.Tensor) *tensor.Tensor {
 		})
 		return []*tensor.Tensor{dx}
 	}, x)
+}
+
+// maxPool2x2 is MaxPool2d's forward for the common 2×2 window with stride 2
+// and no padding, over planes [lo, hi): the same maximum and index as the
+// general loop (first maximum in row-major order wins, the last NaN wins;
+// only the sign of a zero maximum may differ), without its bounds arithmetic
+// or unpredictable branches.
+func maxPool2x2(od []float32, arg []int32, xd []float32, g poolGeom, lo, hi int) {
+	plane := g.h * g.w
+	for pl := lo; pl < hi; pl++ {
+		in := xd[pl*plane : (pl+1)*plane]
+		o := pl * g.oh * g.ow
+		for oy := 0; oy < g.oh; oy++ {
+			r0 := in[2*oy*g.w : (2*oy+1)*g.w]
+			r1 := in[(2*oy+1)*g.w : (2*oy+2)*g.w]
+			outRow, argRow := od[o:o+g.ow], arg[o:o+g.ow]
+			base := int32(2 * oy * g.w)
+			for ox := range outRow {
+				x0 := 2 * ox
+				a, b, c, d := r0[x0], r0[x0+1], r1[x0], r1[x0+1]
+				m := max(max(a, b), max(c, d)) // NaN-propagating
+				// first position holding the maximum, written so that the
+				// compiler emits conditional moves: random data would
+				// mispredict a branch half the time
+				bi := int32(g.w + x0 + 1)
+				if c == m {
+					bi = int32(g.w + x0)
+				}
+				if b == m {
+					bi = int32(x0 + 1)
+				}
+				if a == m {
+					bi = int32(x0)
+				}
+				if m != m { // a NaN: the last one wins, as in the general loop and PyTorch
+					for k, v := range [4]float32{a, b, c, d} {
+						if v != v {
+							bi = [4]int32{int32(x0), int32(x0 + 1), int32(g.w + x0), int32(g.w + x0 + 1)}[k]
+						}
+					}
+				}
+				outRow[ox], argRow[ox] = m, base+bi
+			}
+			o += g.ow
+		}
+	}
 }
 
 // AvgPool2d averages over each Kernel window (torch.nn.AvgPool2d with

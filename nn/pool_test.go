@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"math"
 	"testing"
 
 	"github.com/deepgo/deepgo/tensor"
@@ -66,4 +67,48 @@ func TestPoolShapeErrors(t *testing.T) {
 	mustPanic(t, func() { NewAvgPool2d(3, 1, 2).Forward(tensor.Zeros(1, 1, 4, 4)) }, "AvgPool2d", "[1 1 4 4]", "padding [2 2]", "half the kernel [3 3]")
 	mustPanic(t, func() { NewMaxPool2d(5, 0, 0).Forward(tensor.Zeros(1, 1, 4, 4)) }, "MaxPool2d", "[1 1 4 4]", "smaller than the kernel [5 5]")
 	mustPanic(t, func() { NewAdaptiveAvgPool2d(2, 2).Forward(tensor.Zeros(4, 4)) }, "AdaptiveAvgPool2d", "[4 4]")
+}
+
+// The 2×2 fast path picks the same values and gradient positions as a
+// naive scan, with ties (first wins) and NaNs (first NaN wins).
+func TestMaxPool2x2FastPath(t *testing.T) {
+	g := tensor.NewRNG(5)
+	x := tensor.Randn(g, 2, 3, 6, 7)
+	xd := x.Data()
+	for i := range xd {
+		switch g.IntN(10) {
+		case 0:
+			xd[i] = 0.5 // ties
+		case 1:
+			xd[i] = float32(math.NaN())
+		}
+	}
+	x.SetRequiresGrad(true)
+	y := NewMaxPool2d(2, 2, 0).Forward(x)
+	y.Sum().Backward()
+	yd, dx := y.Data(), x.Grad.Data()
+	want := make([]float32, len(dx))
+	for pl := 0; pl < 6; pl++ {
+		for oy := 0; oy < 3; oy++ {
+			for ox := 0; ox < 3; ox++ {
+				best, bi := float32(math.Inf(-1)), -1
+				for _, d := range [][2]int{{0, 0}, {0, 1}, {1, 0}, {1, 1}} {
+					i := pl*42 + (2*oy+d[0])*7 + 2*ox + d[1]
+					if v := xd[i]; bi < 0 || v > best || v != v {
+						best, bi = v, i
+					}
+				}
+				got := yd[pl*9+oy*3+ox]
+				if got != best && !(got != got && best != best) {
+					t.Fatalf("plane %d (%d,%d): max %v, want %v", pl, oy, ox, got, best)
+				}
+				want[bi]++
+			}
+		}
+	}
+	for i := range want {
+		if dx[i] != want[i] {
+			t.Fatalf("dx[%d] = %v, want %v", i, dx[i], want[i])
+		}
+	}
 }

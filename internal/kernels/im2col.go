@@ -43,16 +43,22 @@ func validRange(off, stride, size, n int) (lo, hi int) {
 // matrix: row (c·KH + i)·KW + j, column oh·OW + ow holds
 // x[c, oh·SH − PH + i·DH, ow·SW − PW + j·DW], or 0 where that is padding.
 // A convolution is then one GEMM, weight [out, C·KH·KW] × col.
-func Im2col(col, x []float32, g ConvGeom) {
+func Im2col(col, x []float32, g ConvGeom) { Im2colLd(col, g.ColCols(), x, g) }
+
+// Im2colLd is Im2col into the first OH·OW columns of a matrix whose rows
+// are ld ≥ OH·OW apart, so that the images of a batch can fill side-by-side
+// column blocks of one [C·KH·KW, N·OH·OW] matrix; the other columns are
+// left alone.
+func Im2colLd(col []float32, ld int, x []float32, g ConvGeom) {
 	hw, p := g.H*g.W, g.ColCols()
-	_, _ = col[g.ColRows()*p-1], x[g.C*hw-1]
+	_, _ = col[(g.ColRows()-1)*ld+p-1], x[g.C*hw-1]
 	row := 0
 	for c := 0; c < g.C; c++ {
 		xc := x[c*hw : (c+1)*hw]
 		for i := 0; i < g.KH; i++ {
 			ohLo, ohHi := validRange(i*g.DH-g.PH, g.SH, g.H, g.OH)
 			for j := 0; j < g.KW; j++ {
-				dst := col[row*p : (row+1)*p]
+				dst := col[row*ld : row*ld+p]
 				row++
 				owLo, owHi := validRange(j*g.DW-g.PW, g.SW, g.W, g.OW)
 				if owLo >= owHi {
@@ -85,16 +91,20 @@ func Im2col(col, x []float32, g ConvGeom) {
 // position of x it was read from (padding entries are dropped). x is
 // accumulated into, not overwritten, so overlapping windows sum; zero it
 // first for a plain transpose.
-func Col2im(x, col []float32, g ConvGeom) {
+func Col2im(x, col []float32, g ConvGeom) { Col2imLd(x, col, g.ColCols(), g) }
+
+// Col2imLd is Col2im from the first OH·OW columns of a matrix whose rows are
+// ld apart (the adjoint of Im2colLd).
+func Col2imLd(x, col []float32, ld int, g ConvGeom) {
 	hw, p := g.H*g.W, g.ColCols()
-	_, _ = col[g.ColRows()*p-1], x[g.C*hw-1]
+	_, _ = col[(g.ColRows()-1)*ld+p-1], x[g.C*hw-1]
 	row := 0
 	for c := 0; c < g.C; c++ {
 		xc := x[c*hw : (c+1)*hw]
 		for i := 0; i < g.KH; i++ {
 			ohLo, ohHi := validRange(i*g.DH-g.PH, g.SH, g.H, g.OH)
 			for j := 0; j < g.KW; j++ {
-				src := col[row*p : (row+1)*p]
+				src := col[row*ld : row*ld+p]
 				row++
 				owLo, owHi := validRange(j*g.DW-g.PW, g.SW, g.W, g.OW)
 				if owLo >= owHi {

@@ -109,3 +109,44 @@ func TestIm2colMatchesNaive(t *testing.T) {
 		})
 	}
 }
+
+// Im2colLd and Col2imLd with a wider row stride touch only their column
+// block and agree with the plain versions.
+func TestIm2colLdBlocks(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, g := range im2colCases() {
+		p, rows := g.ColCols(), g.ColRows()
+		ld, off := 3*p+5, p+2 // a block in the middle of wider rows
+		x := make([]float32, g.C*g.H*g.W)
+		for i := range x {
+			x[i] = rng.Float32()*2 - 1
+		}
+		wide := make([]float32, rows*ld)
+		for i := range wide {
+			wide[i] = -7
+		}
+		Im2colLd(wide[off:], ld, x, g)
+		want := make([]float32, rows*p)
+		Im2col(want, x, g)
+		for r := 0; r < rows; r++ {
+			for c := 0; c < ld; c++ {
+				v := wide[r*ld+c]
+				if c >= off && c < off+p {
+					if v != want[r*p+c-off] {
+						t.Fatalf("%+v: Im2colLd[%d,%d] = %g, want %g", g, r, c, v, want[r*p+c-off])
+					}
+				} else if v != -7 && r*ld+c < len(wide) {
+					t.Fatalf("%+v: Im2colLd wrote outside its block at [%d,%d]", g, r, c)
+				}
+			}
+		}
+		gx, wx := make([]float32, len(x)), make([]float32, len(x))
+		Col2imLd(gx, wide[off:], ld, g)
+		Col2im(wx, want, g)
+		for i := range gx {
+			if gx[i] != wx[i] {
+				t.Fatalf("%+v: Col2imLd[%d] = %g, want %g", g, i, gx[i], wx[i])
+			}
+		}
+	}
+}
