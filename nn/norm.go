@@ -157,15 +157,14 @@ func (b *batchNorm) forward(op string, x *tensor.Tensor) *tensor.Tensor {
 		rm, rv := b.RunningMean.Data(), b.RunningVar.Data()
 		mom := b.Momentum
 		kernels.ParallelFor(c, 1, func(lo, hi int) {
+			tmp := make([]float32, s)
 			for ch := lo; ch < hi; ch++ {
 				var sum, sq float64
 				each(ch, func(row []float32, _ int) { sum += float64(kernels.Sum(row)) })
 				mu := sum / float64(m)
 				each(ch, func(row []float32, _ int) {
-					for _, v := range row {
-						d := float64(v) - mu
-						sq += d * d
-					}
+					kernels.AddScalar(tmp, row, float32(-mu))
+					sq += float64(kernels.Dot(tmp, tmp))
 				})
 				mean[ch], invstd[ch] = float32(mu), float32(1/math.Sqrt(sq/float64(m)+b.Eps))
 				rm[ch] = float32((1-mom)*float64(rm[ch]) + mom*mu)
@@ -192,9 +191,8 @@ func (b *batchNorm) forward(op string, x *tensor.Tensor) *tensor.Tensor {
 			w, bias := weight(ch)
 			scale, shift := invstd[ch]*w, bias-mean[ch]*invstd[ch]*w
 			each(ch, func(row []float32, off int) {
-				for j, v := range row {
-					od[off+j] = v*scale + shift
-				}
+				kernels.Scale(od[off:off+s], row, scale)
+				kernels.AddScalar(od[off:off+s], od[off:off+s], shift)
 			})
 		}
 	})
@@ -208,31 +206,32 @@ func (b *batchNorm) forward(op string, x *tensor.Tensor) *tensor.Tensor {
 		dxd := dx.Data()
 		dw, db := make([]float32, c), make([]float32, c)
 		kernels.ParallelFor(c, 1, func(lo, hi int) {
+			tmp := make([]float32, s)
 			for ch := lo; ch < hi; ch++ {
 				mu, is := mean[ch], invstd[ch]
 				var sg, sgx float64 // Σg and Σg·x̂
 				each(ch, func(row []float32, off int) {
-					for j, v := range row {
-						sg += float64(gd[off+j])
-						sgx += float64(gd[off+j]) * float64((v-mu)*is)
-					}
+					g := gd[off : off+s]
+					kernels.AddScalar(tmp, row, -mu)
+					sg += float64(kernels.Sum(g))
+					sgx += float64(kernels.Dot(g, tmp))
 				})
+				sgx *= float64(is)
 				dw[ch], db[ch] = float32(sgx), float32(sg)
 				w, _ := weight(ch)
 				k := w * is
 				if !train {
-					each(ch, func(row []float32, off int) {
-						for j := range row {
-							dxd[off+j] = gd[off+j] * k
-						}
-					})
+					each(ch, func(row []float32, off int) { kernels.Scale(dxd[off:off+s], gd[off:off+s], k) })
 					continue
 				}
+				// dx = k·(g − mean(g) − x̂·mean(g·x̂)), with x̂ = (x − μ)·is
 				mg, mgx := float32(sg/float64(m)), float32(sgx/float64(m))
 				each(ch, func(row []float32, off int) {
-					for j, v := range row {
-						dxd[off+j] = k * (gd[off+j] - mg - (v-mu)*is*mgx)
-					}
+					dst := dxd[off : off+s]
+					kernels.AddScalar(tmp, row, -mu)
+					kernels.Scale(dst, gd[off:off+s], k)
+					kernels.Axpy(-k*is*mgx, tmp, dst)
+					kernels.AddScalar(dst, dst, -k*mg)
 				})
 			}
 		})
