@@ -55,3 +55,36 @@ func firstErr(errs ...error) error {
 	}
 	return nil
 }
+
+// ReadMetrics reads the metrics.csv that Fit writes in dir back into a
+// History (empty cells become NaN), for plotting or comparing finished runs.
+func ReadMetrics(dir string) (History, error) {
+	path := filepath.Join(dir, "metrics.csv")
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("train: cannot read the run's metrics: %w", err)
+	}
+	lines := bytes.Split(bytes.TrimSpace(b), []byte("\n"))
+	if len(lines) == 0 || string(lines[0]) != "epoch,train_loss,train_acc,test_loss,test_acc,lr,seconds" {
+		return nil, fmt.Errorf("train: %s: not a metrics file written by train.Fit (header %q)", path, lines[0])
+	}
+	var h History
+	for i, line := range lines[1:] {
+		cells := bytes.Split(line, []byte(","))
+		if len(cells) != 7 {
+			return nil, fmt.Errorf("train: %s line %d: %d cells, want 7", path, i+2, len(cells))
+		}
+		v := make([]float64, 7)
+		for j, c := range cells {
+			if len(c) == 0 {
+				v[j] = math.NaN()
+				continue
+			}
+			if v[j], err = strconv.ParseFloat(string(c), 64); err != nil {
+				return nil, fmt.Errorf("train: %s line %d: %q is not a number", path, i+2, c)
+			}
+		}
+		h = append(h, EpochResult{Epoch: int(v[0]), TrainLoss: v[1], TrainAcc: v[2], TestLoss: v[3], TestAcc: v[4], LR: v[5], Seconds: v[6]})
+	}
+	return h, nil
+}

@@ -246,3 +246,23 @@ func TestClipGradNormAndPenalty(t *testing.T) {
 		t.Fatalf("reported loss %v includes the penalty? (plain %v)", hq[0].TrainLoss, hp[0].TrainLoss)
 	}
 }
+
+func TestReadMetricsRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	h := History{{Epoch: 1, TrainLoss: 0.5, TrainAcc: 0.8, TestLoss: math.NaN(), TestAcc: math.NaN(), LR: 0.01, Seconds: 1.5},
+		{Epoch: 2, TrainLoss: 0.25, TrainAcc: 0.9, TestLoss: 0.3, TestAcc: 0.875, LR: 0.001, Seconds: 1.25}}
+	if err := writeMetricsCSV(dir, h); err != nil {
+		t.Fatal(err)
+	}
+	got, err := ReadMetrics(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[1] != h[1] || !math.IsNaN(got[0].TestLoss) || got[0].TrainAcc != 0.8 {
+		t.Fatalf("ReadMetrics = %+v, want %+v", got, h)
+	}
+	os.WriteFile(filepath.Join(dir, "metrics.csv"), []byte("epoch,x\n1,2\n"), 0o644)
+	if _, err := ReadMetrics(dir); err == nil || !strings.Contains(err.Error(), "not a metrics file") {
+		t.Errorf("bad header: error %v", err)
+	}
+}

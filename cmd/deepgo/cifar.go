@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -116,6 +117,16 @@ func loadCIFAR(dir string) (trainSet, testSet *data.TensorDataset, source string
 	return trainSet, testSet, source, err
 }
 
+// runKey lists the options that define a CIFAR run's results, as saved in
+// its folder's options.json; --compare reuses a finished run whose key
+// matches.
+func (o cifarOptions) runKey() map[string]any {
+	return map[string]any{"model": o.model, "optimizer": o.optimizer, "lr": o.lr, "momentum": o.momentum,
+		"weight_decay": o.weightDecay, "schedule": o.schedule, "init": o.init, "augment": o.augment,
+		"epochs": o.epochs, "batch_size": o.batch, "seed": o.seed, "clip": o.clip, "l1": o.l1, "l2": o.l2,
+		"early_stopping": o.patience, "limit": o.limit}
+}
+
 func firstN(ds data.Dataset, n int) data.Dataset {
 	if n <= 0 || n >= ds.Len() {
 		return ds
@@ -155,6 +166,10 @@ func runCIFAR(o cifarOptions) (train.History, error) {
 	}
 	if err := os.MkdirAll(runDir, 0o755); err != nil {
 		return nil, fmt.Errorf("cannot create the run folder: %w", err)
+	}
+	key, _ := json.MarshalIndent(o.runKey(), "", "  ") // plain values: cannot fail
+	if err := os.WriteFile(filepath.Join(runDir, runOptionsFile), key, 0o644); err != nil {
+		return nil, fmt.Errorf("cannot write the run folder: %w", err)
 	}
 	trainSet, testSet, source, err := loadCIFAR(data.DataDir(o.dataDir))
 	if err != nil {
@@ -217,7 +232,12 @@ func runCIFAR(o cifarOptions) (train.History, error) {
 	if err := checkpoint.Save(filepath.Join(runDir, "model.safetensors"), nn.StateDict(model), meta); err != nil {
 		return nil, err
 	}
-	if err := cifarPictures(runDir, model, hist, testSet, norm); err != nil {
+	pictureSet := testSet
+	if o.limit > 0 && o.limit < testSet.Len() { // the pictures evaluate the test images the run used
+		x, y := testSet.Tensors()
+		pictureSet = data.NewTensorDataset(x.Narrow(0, 0, o.limit), y.Narrow(0, 0, o.limit))
+	}
+	if err := cifarPictures(runDir, model, hist, pictureSet, norm); err != nil {
 		return nil, err
 	}
 	last := hist[len(hist)-1]

@@ -29,3 +29,31 @@ func TestCIFARRunFolder(t *testing.T) {
 		}
 	}
 }
+
+// --compare trains the three models into sub-folders, plots them together,
+// and a second call with the same options reuses the finished runs.
+func TestCIFARCompare(t *testing.T) {
+	datatest.Dataset(t, "cifar10-jpeg")
+	if testing.Short() {
+		t.Skip("trains three models")
+	}
+	dir := t.TempDir()
+	o := cifarOptions{optimizer: "adam", lr: 1e-3, schedule: "none", init: "kaiming", epochs: 1, batch: 32, limit: 128,
+		seed: 1, dataDir: datatest.Dir(t), out: dir, noProgress: true}
+	if err := compareCIFAR(o); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"compare.png", "compare.md", "model1/report.md", "model2/channels.png", "model3/metrics.csv"} {
+		if fi, err := os.Stat(filepath.Join(dir, f)); err != nil || fi.Size() == 0 {
+			t.Errorf("compare folder lacks %s", f)
+		}
+	}
+	before, _ := os.Stat(filepath.Join(dir, "model3", "model.safetensors"))
+	if err := compareCIFAR(o); err != nil {
+		t.Fatal(err)
+	}
+	after, _ := os.Stat(filepath.Join(dir, "model3", "model.safetensors"))
+	if !after.ModTime().Equal(before.ModTime()) {
+		t.Error("the second --compare trained model 3 again instead of reusing its finished run")
+	}
+}

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -8,6 +10,7 @@ import (
 	"time"
 
 	"github.com/deepgo/deepgo/nn"
+	"github.com/deepgo/deepgo/train"
 	"github.com/deepgo/deepgo/viz"
 )
 
@@ -30,8 +33,13 @@ func compareCIFAR(o cifarOptions) error {
 	for m := 1; m <= 3; m++ {
 		mo := o
 		mo.model, mo.out = m, filepath.Join(root, fmt.Sprintf("model%d", m))
-		hist, err := runCIFAR(mo)
+		hist, err := finishedCIFARRun(mo)
 		if err != nil {
+			return err
+		}
+		if hist != nil {
+			fmt.Printf("model %d: reusing the finished run in %s (same options)\n", m, mo.out)
+		} else if hist, err = runCIFAR(mo); err != nil {
 			return fmt.Errorf("model %d: %w", m, err)
 		}
 		s := viz.Series{Name: fmt.Sprintf("model %d", m)}
@@ -53,4 +61,26 @@ func compareCIFAR(o cifarOptions) error {
 	fmt.Print(b.String())
 	fmt.Printf("compare: %s\n", filepath.Join(root, "compare.png"))
 	return nil
+}
+
+// finishedCIFARRun returns the history of the run in o.out when it finished
+// (its report.md exists) with the same options, so that an interrupted
+// --compare goes on with the models it has not trained yet; nil otherwise.
+func finishedCIFARRun(o cifarOptions) (train.History, error) {
+	saved, err := os.ReadFile(filepath.Join(o.out, runOptionsFile))
+	if err != nil {
+		return nil, nil
+	}
+	if _, err := os.Stat(filepath.Join(o.out, "report.md")); err != nil {
+		return nil, nil
+	}
+	want, _ := json.Marshal(o.runKey())
+	var got map[string]any
+	if json.Unmarshal(saved, &got) != nil {
+		return nil, nil
+	}
+	if again, _ := json.Marshal(got); !bytes.Equal(again, want) {
+		return nil, nil
+	}
+	return train.ReadMetrics(o.out)
 }
