@@ -117,6 +117,18 @@ func loadCIFAR(dir string) (trainSet, testSet *data.TensorDataset, source string
 	return trainSet, testSet, source, err
 }
 
+// epochSchedule is the --schedule flag's scheduler, stepped once per epoch:
+// nil for none, ×0.1 every third of the run for step, cosine annealing to 0.
+func epochSchedule(name string, opt optim.Optimizer, epochs int) optim.Scheduler {
+	switch name {
+	case "step":
+		return optim.NewStepLR(opt, max(epochs/3, 1), 0.1)
+	case "cosine":
+		return optim.NewCosineAnnealingLR(opt, epochs, 0)
+	}
+	return nil
+}
+
 // runKey lists the options that define a CIFAR run's results, as saved in
 // its folder's options.json; --compare reuses a finished run whose key
 // matches.
@@ -202,12 +214,7 @@ func runCIFAR(o cifarOptions) (train.History, error) {
 		Log:          os.Stdout,
 		ClipGradNorm: o.clip,
 	}
-	switch o.schedule {
-	case "step":
-		cfg.Scheduler = optim.NewStepLR(opt, max(o.epochs/3, 1), 0.1)
-	case "cosine":
-		cfg.Scheduler = optim.NewCosineAnnealingLR(opt, o.epochs, 0)
-	}
+	cfg.Scheduler = epochSchedule(o.schedule, opt, o.epochs)
 	if o.l1 > 0 || o.l2 > 0 {
 		params := nn.Parameters(model)
 		cfg.Penalty = func() *tensor.Tensor {

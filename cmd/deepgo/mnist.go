@@ -35,6 +35,7 @@ type mnistOptions struct {
 	LR          float64 `json:"lr"`
 	Momentum    float64 `json:"momentum"`
 	WeightDecay float64 `json:"weight_decay"`
+	Schedule    string  `json:"schedule,omitempty"` // "" (none), "step" or "cosine"
 	Epochs      int     `json:"epochs"`
 	Batch       int     `json:"batch_size"`
 	Seed        uint64  `json:"seed"`
@@ -98,6 +99,7 @@ checkpoint; --resume <run folder> continues from it.`,
 	f.Float64Var(&o.LR, "lr", 0.01, "learning rate")
 	f.Float64Var(&o.Momentum, "momentum", 0, "SGD momentum")
 	f.Float64Var(&o.WeightDecay, "weight-decay", 0, "L2 weight decay")
+	f.StringVar(&o.Schedule, "schedule", "none", "learning-rate schedule per epoch: none, step (×0.1 every third of the run) or cosine")
 	f.IntVar(&o.Epochs, "epochs", 12, "passes over the training set")
 	f.IntVar(&o.Batch, "batch-size", 64, "mini-batch size")
 	f.Uint64Var(&o.Seed, "seed", 1, "random seed (initialisation and shuffling)")
@@ -163,6 +165,12 @@ func runMNIST(o mnistOptions) (*mnistSummary, error) {
 	}
 	if o.Model != "mlp" && o.Model != "lenet" {
 		return nil, usageError{fmt.Errorf("--model %q: want mlp or lenet", o.Model)}
+	}
+	if o.Schedule == "none" {
+		o.Schedule = ""
+	}
+	if o.Schedule != "" && o.Schedule != "step" && o.Schedule != "cosine" {
+		return nil, usageError{fmt.Errorf("--schedule %q: want none, step or cosine", o.Schedule)}
 	}
 	switch o.Optimizer { // checked before any work, so bad flags fail at once
 	case "sgd", "adam", "adamw", "rmsprop":
@@ -246,6 +254,7 @@ func runMNIST(o mnistOptions) (*mnistSummary, error) {
 		Context:  ctx,
 		Log:      os.Stdout,
 	}
+	cfg.Scheduler = epochSchedule(o.Schedule, opt, o.Epochs)
 	if !o.noProgress {
 		cfg.Progress = os.Stderr
 	}
@@ -307,8 +316,12 @@ func writeMNISTReport(dir string, o mnistOptions, arch string, hist train.Histor
 	var b strings.Builder
 	fmt.Fprintf(&b, "# %s %s run\n\n", o.Dataset, o.Model)
 	fmt.Fprintf(&b, "- network: %s, ReLU, softmax output (%d parameters)\n", arch, params)
-	fmt.Fprintf(&b, "- training: %s lr=%g momentum=%g weight decay=%g, batch %d, %d epochs, seed %d\n",
-		o.Optimizer, o.LR, o.Momentum, o.WeightDecay, o.Batch, len(hist), o.Seed)
+	sched := o.Schedule
+	if sched == "" {
+		sched = "none"
+	}
+	fmt.Fprintf(&b, "- training: %s lr=%g momentum=%g weight decay=%g, schedule %s, batch %d, %d epochs, seed %d\n",
+		o.Optimizer, o.LR, o.Momentum, o.WeightDecay, sched, o.Batch, len(hist), o.Seed)
 	fmt.Fprintf(&b, "- final test accuracy: **%.2f%%** (test loss %.4f); best %.2f%% at epoch %d\n",
 		100*last.TestAcc, last.TestLoss, 100*best.TestAcc, best.Epoch)
 	var trainSec float64
