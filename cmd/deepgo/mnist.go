@@ -36,6 +36,7 @@ type mnistOptions struct {
 	Momentum    float64 `json:"momentum"`
 	WeightDecay float64 `json:"weight_decay"`
 	Schedule    string  `json:"schedule,omitempty"` // "" (none), "step" or "cosine"
+	Augment     bool    `json:"augment,omitempty"`
 	Epochs      int     `json:"epochs"`
 	Batch       int     `json:"batch_size"`
 	Seed        uint64  `json:"seed"`
@@ -99,6 +100,7 @@ checkpoint; --resume <run folder> continues from it.`,
 	f.Float64Var(&o.LR, "lr", 0.01, "learning rate")
 	f.Float64Var(&o.Momentum, "momentum", 0, "SGD momentum")
 	f.Float64Var(&o.WeightDecay, "weight-decay", 0, "L2 weight decay")
+	f.BoolVar(&o.Augment, "augment", false, "random crop with 2 pixels of padding, and horizontal flips for Fashion-MNIST")
 	f.StringVar(&o.Schedule, "schedule", "none", "learning-rate schedule per epoch: none, step (×0.1 every third of the run) or cosine")
 	f.IntVar(&o.Epochs, "epochs", 12, "passes over the training set")
 	f.IntVar(&o.Batch, "batch-size", 64, "mini-batch size")
@@ -111,6 +113,19 @@ checkpoint; --resume <run folder> continues from it.`,
 	f.IntVar(&o.Limit, "limit", 0, "use only the first n training samples (0: all)")
 	f.MarkHidden("limit")
 	return cmd
+}
+
+// mnistAugment is the --augment transform: a random 28×28 crop of the image
+// padded by 2, and for clothes (not digits) a horizontal flip half the time.
+func mnistAugment(o mnistOptions) data.Transform {
+	if !o.Augment {
+		return nil
+	}
+	crop := data.RandomCrop{Size: 28, Padding: 2}
+	if o.Dataset == "fashion" {
+		return data.Compose{crop, data.RandomHorizontalFlip{P: 0.5}}
+	}
+	return crop
 }
 
 // mnistSummary is what a finished run reports.
@@ -244,7 +259,7 @@ func runMNIST(o mnistOptions) (*mnistSummary, error) {
 		Loss: func(out, y *tensor.Tensor) *tensor.Tensor {
 			return nn.CrossEntropy(out, y, nn.CrossEntropyOptions{})
 		},
-		Train:    data.NewLoader(trainDS, data.LoaderConfig{BatchSize: o.Batch, Shuffle: true, Seed: o.Seed}),
+		Train:    data.NewLoader(trainDS, data.LoaderConfig{BatchSize: o.Batch, Shuffle: true, Seed: o.Seed, Transform: mnistAugment(o)}),
 		Test:     data.NewLoader(testSet, data.LoaderConfig{BatchSize: 1000}),
 		Epochs:   o.Epochs,
 		Accuracy: true,
@@ -320,8 +335,8 @@ func writeMNISTReport(dir string, o mnistOptions, arch string, hist train.Histor
 	if sched == "" {
 		sched = "none"
 	}
-	fmt.Fprintf(&b, "- training: %s lr=%g momentum=%g weight decay=%g, schedule %s, batch %d, %d epochs, seed %d\n",
-		o.Optimizer, o.LR, o.Momentum, o.WeightDecay, sched, o.Batch, len(hist), o.Seed)
+	fmt.Fprintf(&b, "- training: %s lr=%g momentum=%g weight decay=%g, schedule %s, augment %v, batch %d, %d epochs, seed %d\n",
+		o.Optimizer, o.LR, o.Momentum, o.WeightDecay, sched, o.Augment, o.Batch, len(hist), o.Seed)
 	fmt.Fprintf(&b, "- final test accuracy: **%.2f%%** (test loss %.4f); best %.2f%% at epoch %d\n",
 		100*last.TestAcc, last.TestLoss, 100*best.TestAcc, best.Epoch)
 	var trainSec float64
