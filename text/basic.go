@@ -112,8 +112,26 @@ func (sp *splitter) addASCII(c byte) {
 // splitASCII is the whole of steps 1-4 in one pass for ASCII text: no CJK,
 // nothing to decompose.
 func (sp *splitter) splitASCII(s string) {
-	for i := range len(s) {
-		sp.addASCII(s[i])
+	for i := 0; i < len(s); {
+		// Copy a run of word bytes at once, lower-casing on the way.
+		j := i
+		for j < len(s) && asciiClass[s[j]] == asciiWord {
+			j++
+		}
+		if j > i {
+			k := len(sp.buf)
+			sp.buf = append(sp.buf, s[i:j]...)
+			for m, c := range sp.buf[k:] {
+				if 'A' <= c && c <= 'Z' {
+					sp.buf[k+m] = c + 'a' - 'A'
+				}
+			}
+			if j == len(s) {
+				break
+			}
+		}
+		sp.addASCII(s[j])
+		i = j + 1
 	}
 	sp.endWord()
 }

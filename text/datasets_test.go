@@ -143,3 +143,34 @@ func TestDatasetErrors(t *testing.T) {
 		t.Errorf("x_labelled.txt: %+v, %v", ex, err)
 	}
 }
+
+func TestFindFiles(t *testing.T) {
+	dir := datatest.Dir(t)
+	for _, c := range []struct {
+		got  func() (string, error)
+		want string
+	}{
+		{func() (string, error) { return SST2File(dir, "train") }, filepath.Join(dir, "sst2", "train.tsv")},
+		{func() (string, error) { return SST2File(dir, "dev") }, filepath.Join(dir, "sst2", "dev.tsv")},
+		{func() (string, error) { return BERTVocabFile(dir) }, filepath.Join(dir, "bert-vocab", "vocab.txt")},
+		{func() (string, error) { return SentencesDir(dir) }, filepath.Join(dir, "sentiment-sentences")},
+	} {
+		if p, err := c.got(); err != nil || p != c.want {
+			t.Errorf("got %q, %v; want %q", p, err, c.want)
+		}
+	}
+	empty := t.TempDir()
+	_, err := SST2File(empty, "dev")
+	if err == nil || !strings.Contains(err.Error(), filepath.Join(empty, "sst2", "dev.tsv")) || !strings.Contains(err.Error(), "put GLUE's SST-2.zip") {
+		t.Errorf("missing SST-2: %v", err)
+	}
+	if _, err := SST2File(dir, "test"); err == nil || !strings.Contains(err.Error(), "no labels") {
+		t.Errorf("test split: %v", err)
+	}
+	if _, err := BERTVocabFile(empty); err == nil || !strings.Contains(err.Error(), "bert-vocab") {
+		t.Errorf("missing vocab: %v", err)
+	}
+	if _, err := SentencesDir(empty); err == nil || !strings.Contains(err.Error(), "imdb_labelled.txt") {
+		t.Errorf("missing sentences: %v", err)
+	}
+}

@@ -216,12 +216,18 @@ func (w *WordPiece) Encode(s string) []int {
 	return w.appendIDs(nil, s, -1)
 }
 
-// appendIDs appends the ids of s's tokens to ids. With limit >= 0 it
-// stops after the word that brings the count of tokens appended to limit
-// or more: that word is finished, the words after it are not split.
+// appendIDs appends the ids of s's tokens to ids (nil: a new slice sized
+// for s). With limit >= 0 it stops after the word that brings the count of
+// tokens appended to limit or more: that word is finished, the words after
+// it are not split.
 func (w *WordPiece) appendIDs(ids []int, s string, limit int) []int {
 	sp := w.pool.Get().(*splitter)
 	sp.split(s)
+	if ids == nil {
+		// Most words are one token; a few split into two or three.
+		n := sp.words()
+		ids = make([]int, 0, n+n/4+2)
+	}
 	start := len(ids)
 	for i := range sp.words() {
 		if limit >= 0 && len(ids)-start >= limit {
