@@ -12,10 +12,11 @@ import (
 type EncodeOptions struct {
 	// MaxLen caps the length of an encoding, [CLS] and [SEP] included; 0
 	// means no cap. Longer input loses tokens at its end. A pair is cut
-	// like HuggingFace's "longest_first": the longer sentence only, when
-	// that is enough, else both to half of what is left, the longer
-	// keeping the odd token (see truncatePair for the details; BERT's
-	// original _truncate_seq_pair can differ by one token).
+	// like HuggingFace's "longest_first" (tokenizers 0.23): the longer
+	// sentence only, when that is enough, else both to half of what is
+	// left, the longer keeping the odd token; "longer" compares the
+	// sentences' first MaxLen tokens, rounded up to a whole word. (BERT's
+	// original _truncate_seq_pair can put the odd token elsewhere.)
 	MaxLen int
 	// Pad fills each encoding up to MaxLen with [PAD]. It needs MaxLen > 0.
 	// Batches are padded to their longest row without it.

@@ -23,9 +23,9 @@ const MaskProb = 0.15
 // chosen positions and IgnoreIndex everywhere else, so that the loss counts
 // the chosen positions only. special[i] marks the positions never chosen
 // ([CLS], [SEP], [PAD], ...; see WordPiece.SpecialMask); nil means none.
-// The draws come from rng (a nil rng draws from tensor's default
-// generator), three at most per position and in order, so the same seed
-// gives the same masks.
+// The draws come from rng, three at most per position and in order, so
+// the same seed gives the same masks; a nil rng is seeded from tensor's
+// default generator (see tensor.ManualSeed).
 //
 // It panics if special and ids differ in length, prob is outside [0, 1],
 // vocabSize < 1 or maskID is outside [0, vocabSize).

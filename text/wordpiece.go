@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -94,7 +95,7 @@ func readWordPiece(r io.Reader, name string) (*WordPiece, error) {
 // of tokens[i] is i. The list must hold the five special tokens, and no
 // empty, repeated or invalid UTF-8 token.
 func NewWordPiece(tokens []string) (*WordPiece, error) {
-	w, err := newWordPiece(tokens)
+	w, err := newWordPiece(slices.Clone(tokens))
 	if err != nil {
 		return nil, fmt.Errorf("text: NewWordPiece: %w", err)
 	}
