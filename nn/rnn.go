@@ -204,14 +204,14 @@ func (m *RNNBase) run(x, h0, c0 *tensor.Tensor, lengths []int) (out, hN, cN *ten
 			op, sh, m.InputSize, m.InputSize, m.InputSize))
 	}
 	unbatched := len(sh) == 2
-	seq := x // time-major [T, B, In]
+	seq := x // batch-major [B, T, In], the fused op's layout
 	switch {
 	case unbatched:
-		seq = x.Unsqueeze(1)
-	case o.BatchFirst:
+		seq = x.Unsqueeze(0)
+	case !o.BatchFirst:
 		seq = x.Transpose(0, 1)
 	}
-	T, B, D, H := seq.Size(0), seq.Size(1), m.Directions(), m.HiddenSize
+	B, T, D, H := seq.Size(0), seq.Size(1), m.Directions(), m.HiddenSize
 	if T == 0 || B == 0 {
 		panic(fmt.Sprintf("deepgo: %s: input %v: empty sequence or batch", op, sh))
 	}
@@ -251,11 +251,11 @@ func (m *RNNBase) run(x, h0, c0 *tensor.Tensor, lengths []int) (out, hN, cN *ten
 	}
 	switch {
 	case unbatched:
-		out, hN = out.Squeeze(1), hN.Squeeze(1)
+		out, hN = out.Squeeze(0), hN.Squeeze(1)
 		if cN != nil {
 			cN = cN.Squeeze(1)
 		}
-	case o.BatchFirst:
+	case !o.BatchFirst:
 		out = out.Transpose(0, 1)
 	}
 	return out, hN, cN

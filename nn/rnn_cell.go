@@ -97,7 +97,7 @@ func (c *RNNCellBase) step(x, h, cState *tensor.Tensor) (hNew, cNew *tensor.Tens
 	h, cState = state("h", h), state("c", cState)
 	p := &seqPass{kind: c.kind, op: op, steps: 1, batch: b, in: c.InputSize, hid: c.HiddenSize}
 	w := c.RecurrentWeights
-	_, hNew, cNew = recurrentPass(p, x.Reshape(1, b, c.InputSize), h, cState, w.WeightIH, w.WeightHH, w.BiasIH, w.BiasHH)
+	_, hNew, cNew = recurrentPass(p, x.Reshape(b, 1, c.InputSize), h, cState, w.WeightIH, w.WeightHH, w.BiasIH, w.BiasHH)
 	if unbatched {
 		hNew = hNew.Reshape(c.HiddenSize)
 		if cNew != nil {

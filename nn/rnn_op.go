@@ -2,6 +2,8 @@ package nn
 
 import (
 	"fmt"
+	"math/bits"
+	"sync"
 
 	"github.com/deepgo/deepgo/internal/kernels"
 	"github.com/deepgo/deepgo/tensor"
@@ -12,19 +14,21 @@ import (
 // single node of the autograd graph. RNN, LSTM, GRU and the three cells are
 // built from it (a cell is a pass of one step).
 //
-// Layout. Everything is time-major: the input x is [T, B, In], the output
-// [T, B, H], and every per-step buffer is [T, B, width], so that the rows of
-// step t for batch entries lo..hi are one contiguous block.
+// Layout. The op is batch-major: the input x is [B, T, In] and the output
+// [B, T, H] (the layers transpose time-major input once, at the boundary).
+// The batch is split into slices of entries lo..hi, one per core, and the
+// rows of a slice, all steps of its sequences, are contiguous in x, in the
+// output and in the saved buffers that the weight-gradient GEMMs read.
 //
-// Work. The input projections of all steps are one GEMM,
-// [T·B, In]·W_ihᵀ → [T·B, G·H] (G gates). The recurrence then runs in
-// parallel over slices of the batch, each goroutine walking every step of
-// its own rows with one serial [b, H]·W_hhᵀ GEMM per step and vectorised
-// gate nonlinearities; sequences are independent, so the goroutines never
-// wait for each other. The backward pass walks the steps in reverse the
-// same way, leaving dL/d(pre-activation) of every step in place of the
-// stored activations; the weight gradients are then three large GEMMs over
-// all steps at once: dW_ih = dGᵀ·x, dW_hh = dGᵀ·h_prev, dx = dG·W_ih.
+// Work. Each goroutine owns its slice from start to end, with serial GEMMs
+// and no synchronisation: the input projections of all its steps are one
+// GEMM, [b·T, In]·W_ihᵀ → [b·T, G·H] (G gates); then one [b, H]·W_hhᵀ GEMM
+// per step, with the gate nonlinearities vectorised and fused with the
+// state update. The backward pass walks the steps in reverse the same way,
+// leaving dL/d(pre-activation) of every step in place of the stored
+// activations; the slice's share of the weight and input gradients is then
+// three GEMMs over all its steps at once: dW_ih = dGᵀ·x, dW_hh = dGᵀ·h_prev,
+// dx = dG·W_ih.
 //
 // Variable lengths. With lengths, entry b takes part in steps t < len[b]
 // only: its output is zero afterwards and its state is carried unchanged,
@@ -65,63 +69,89 @@ type seqPass struct {
 	lengths   []int  // valid steps per batch entry, each in [1, T]; nil: all T
 	gw        int    // G·H, the width of a gate row
 	hasC      bool   // LSTM: a cell state travels with h
-	hasBias   bool
 	wih, whh  []float32
-	bias, bhn []float32 // combined input-side bias row [gw]; GRU's b_hn [H]
+	bias, bhn []float32 // combined bias row [gw] or nil; GRU's b_hn [H] or nil
 
-	// Saved by forward, [T, B, width] each.
+	// Saved by forward. Batch-major [B, T, width], read by the GEMMs:
 	gates []float32 // pre-activations, then activations; dL/dpre in backward
 	hprev []float32 // the state each step started from
+	hhn   []float32 // GRU: W_hn·h + b_hn; dL/d(W_hn·h) in backward
+	// Time-major [T, B, H], so that a step's block is contiguous:
 	cprev []float32 // LSTM: the cell state each step started from
 	tanhC []float32 // LSTM: tanh of the new cell state
 	nAct  []float32 // GRU: the candidate n
-	hhn   []float32 // GRU: W_hn·h + b_hn; dL/d(W_hn·h) in backward
 }
 
-// at returns the offset of row b of step t in a [T, B, w] buffer.
-func (p *seqPass) at(t, b, w int) int { return (t*p.batch + b) * w }
+// bt is the row of (entry b, step t) in a batch-major buffer, tb its row in
+// a time-major one.
+func (p *seqPass) bt(b, t int) int { return b*p.steps + t }
+func (p *seqPass) tb(t, b int) int { return t*p.batch + b }
 
 // active reports whether batch entry b takes part in step t.
 func (p *seqPass) active(b, t int) bool { return p.lengths == nil || t < p.lengths[b] }
 
-// time returns the time index of the s-th step processed.
-func (p *seqPass) time(s int) int {
-	if p.reverse {
-		return p.steps - 1 - s
+// anyActive reports whether some entry of [lo, hi) takes part in step t.
+func (p *seqPass) anyActive(lo, hi, t int) bool {
+	if p.lengths == nil {
+		return true
 	}
-	return s
+	for _, l := range p.lengths[lo:hi] {
+		if t < l {
+			return true
+		}
+	}
+	return false
 }
 
-// recurrentPass runs the pass over x [T, B, In] from h0 (and c0 for the
+// time returns the time index of the i-th step processed.
+func (p *seqPass) time(i int) int {
+	if p.reverse {
+		return p.steps - 1 - i
+	}
+	return i
+}
+
+// rows addresses equally spaced rows of a buffer: the rows of one step for
+// consecutive entries of a batch-major buffer, or a contiguous block.
+type rows struct {
+	data               []float32
+	off, stride, width int
+}
+
+// at returns row j.
+func (r rows) at(j int) []float32 {
+	o := r.off + j*r.stride
+	return r.data[o : o+r.width : o+r.width]
+}
+
+// step returns the rows of step t for entries lo, lo+1, ... of the
+// batch-major buffer buf of row width w.
+func (p *seqPass) step(buf []float32, lo, t, w int) rows {
+	return rows{buf, p.bt(lo, t) * w, p.steps * w, w}
+}
+
+// recurrentPass runs the pass over x [B, T, In] from h0 (and c0 for the
 // LSTM) [B, H], nil meaning zeros, with weights w_ih [G·H, In], w_hh
-// [G·H, H] and biases [G·H] or nil. It returns the output [T, B, H], the
+// [G·H, H] and biases [G·H] or nil. It returns the output [B, T, H], the
 // final state h_n [B, H] and, for the LSTM, c_n [B, H], recorded as one op.
 // Shapes are checked by the callers.
 func recurrentPass(p *seqPass, x, h0, c0, wih, whh, bih, bhh *tensor.Tensor) (out, hN, cN *tensor.Tensor) {
 	p.gw = p.kind.gates() * p.hid
 	p.hasC = p.kind == cellLSTM
-	p.hasBias = bih != nil
 	p.wih, p.whh = wih.Data(), whh.Data()
-	if p.hasBias {
+	if bih != nil {
 		p.bias, p.bhn = combinedBias(p.kind, p.hid, bih.Data(), bhh.Data())
 	}
-	out = tensor.Zeros(p.steps, p.batch, p.hid)
+	out = tensor.Zeros(p.batch, p.steps, p.hid)
 	hN = tensor.Zeros(p.batch, p.hid)
 	outs := []*tensor.Tensor{out, hN}
-	var c0d, cNd []float32
+	var cNd []float32
 	if p.hasC {
 		cN = tensor.Zeros(p.batch, p.hid)
 		cNd = cN.Data()
 		outs = append(outs, cN)
-		if c0 != nil {
-			c0d = c0.Data()
-		}
 	}
-	var h0d []float32
-	if h0 != nil {
-		h0d = h0.Data()
-	}
-	p.forward(x.Data(), h0d, c0d, out.Data(), hN.Data(), cNd)
+	p.forward(x.Data(), dataOf(h0), dataOf(c0), out.Data(), hN.Data(), cNd)
 
 	inputs := []*tensor.Tensor{x, h0, c0, wih, whh, bih, bhh}
 	tensor.RecordMulti(p.op, outs, func(gs []*tensor.Tensor) []*tensor.Tensor {
@@ -129,7 +159,8 @@ func recurrentPass(p *seqPass, x, h0, c0, wih, whh, bih, bhh *tensor.Tensor) (ou
 		if p.hasC {
 			gc = gs[2].Data()
 		}
-		g := p.backward(gs[0].Data(), gs[1].Data(), gc, x.Data(), needs(x), needs(wih) || needs(whh) || needs(bih) || needs(bhh))
+		wantW := needs(wih) || needs(whh) || needs(bih) || needs(bhh)
+		g := p.backward(gs[0].Data(), gs[1].Data(), gc, x.Data(), needs(x), wantW)
 		grads := make([]*tensor.Tensor, len(inputs))
 		grads[0] = g.dx
 		if h0 != nil {
@@ -139,15 +170,26 @@ func recurrentPass(p *seqPass, x, h0, c0, wih, whh, bih, bhh *tensor.Tensor) (ou
 			grads[2] = tensor.New(g.dc0, p.batch, p.hid)
 		}
 		grads[3], grads[4] = g.dwih, g.dwhh
-		if p.hasBias {
+		if bih != nil {
 			grads[5], grads[6] = g.dbih, g.dbhh
 		}
+		p.release()
 		return grads
 	}, inputs...)
+	if !hN.RequiresGrad() {
+		p.release() // no graph: backward will never run
+	}
 	return out, hN, cN
 }
 
 func needs(t *tensor.Tensor) bool { return t != nil && t.RequiresGrad() }
+
+func dataOf(t *tensor.Tensor) []float32 {
+	if t == nil {
+		return nil
+	}
+	return t.Data()
+}
 
 // combinedBias folds the biases that add to the same pre-activation into
 // one row: b_ih + b_hh for RNN and LSTM; for the GRU, whose candidate
@@ -166,54 +208,88 @@ func combinedBias(kind cellKind, h int, bih, bhh []float32) (row, bhn []float32)
 
 // forward fills the saved buffers, out, hN and cN.
 func (p *seqPass) forward(x, h0, c0, out, hN, cN []float32) {
-	T, B, H, G := p.steps, p.batch, p.hid, p.gw
-	rows := T * B
-	p.gates = make([]float32, rows*G)
-	beta := float32(0)
-	if p.hasBias {
-		for r := 0; r < rows; r++ {
-			copy(p.gates[r*G:(r+1)*G], p.bias)
-		}
-		beta = 1
-	}
-	kernels.Sgemm(false, true, rows, G, p.in, 1, x, p.in, p.wih, p.in, beta, p.gates, G)
-	p.hprev = make([]float32, rows*H)
+	n := p.batch * p.steps
+	p.gates = getBuffer(n * p.gw)
+	p.hprev = getBuffer(n * p.hid)
 	switch p.kind {
 	case cellLSTM:
-		p.cprev = make([]float32, rows*H)
-		p.tanhC = make([]float32, rows*H)
+		p.cprev = getBuffer(n * p.hid)
+		p.tanhC = getBuffer(n * p.hid)
 	case cellGRU:
-		p.nAct = make([]float32, rows*H)
-		p.hhn = make([]float32, rows*H)
+		p.nAct = getBuffer(n * p.hid)
+		p.hhn = getBuffer(n * p.hid)
 	}
-	kernels.ParallelFor(B, 1, func(lo, hi int) {
-		p.forwardRows(lo, hi, h0, c0, out, hN, cN)
+	kernels.ParallelFor(p.batch, 1, func(lo, hi int) {
+		p.forwardRows(lo, hi, x, h0, c0, out, hN, cN)
 	})
 }
 
+// release returns the saved buffers to the pool once nothing will read
+// them: after backward, or right after forward when no graph was recorded.
+func (p *seqPass) release() {
+	for _, b := range []*[]float32{&p.gates, &p.hprev, &p.cprev, &p.tanhC, &p.nAct, &p.hhn} {
+		putBuffer(*b)
+		*b = nil
+	}
+}
+
+// bufferPool recycles the saved buffers between passes: a training step
+// allocates the same sizes every time, and fresh memory would have to be
+// zeroed (and collected) for nothing, since every element the passes read
+// is written first. Buffers are kept by capacity class (powers of two).
+var bufferPool [40]sync.Pool
+
+func getBuffer(n int) []float32 {
+	c := bits.Len(uint(n - 1)) // the class whose buffers hold 2^c >= n
+	if b, ok := bufferPool[c].Get().(*[]float32); ok {
+		return (*b)[:n]
+	}
+	return make([]float32, n, 1<<c)
+}
+
+func putBuffer(b []float32) {
+	if cap(b) == 0 || cap(b)&(cap(b)-1) != 0 {
+		return // not from getBuffer
+	}
+	b = b[:cap(b)]
+	bufferPool[bits.Len(uint(cap(b)-1))].Put(&b)
+}
+
 // forwardRows runs every step for batch entries [lo, hi).
-func (p *seqPass) forwardRows(lo, hi int, h0, c0, out, hN, cN []float32) {
-	T, H := p.steps, p.hid
-	n := (hi - lo) * H
+func (p *seqPass) forwardRows(lo, hi int, x, h0, c0, out, hN, cN []float32) {
+	T, H, G, b := p.steps, p.hid, p.gw, hi-lo
+	kernels.SgemmSerial(false, true, b*T, G, p.in, 1, x[lo*T*p.in:hi*T*p.in], p.in, p.wih, p.in, 0, p.gates[lo*T*G:hi*T*G], G)
 	first := p.time(0)
-	if h0 != nil {
-		copy(p.hprev[p.at(first, lo, H):][:n], h0[lo*H:hi*H])
+	for r := lo; r < hi; r++ {
+		h := p.hprev[p.bt(r, first)*H:][:H]
+		if h0 != nil {
+			copy(h, h0[r*H:(r+1)*H])
+		} else {
+			clear(h)
+		}
+		if p.hasC {
+			c := p.cprev[p.tb(first, r)*H:][:H]
+			if c0 != nil {
+				copy(c, c0[r*H:(r+1)*H])
+			} else {
+				clear(c)
+			}
+		}
 	}
-	if c0 != nil {
-		copy(p.cprev[p.at(first, lo, H):][:n], c0[lo*H:hi*H])
-	}
-	s := newStepScratch(p, hi-lo)
+	s := newStepScratch(p, b)
 	for i := 0; i < T; i++ {
 		t := p.time(i)
-		hNext, cNext := hN[lo*H:hi*H], []float32(nil)
+		// Where the new state goes: the next step's h_prev, or h_n.
+		hNext := rows{hN, lo * H, H, H}
+		var cNext []float32
 		if p.hasC {
 			cNext = cN[lo*H : hi*H]
 		}
 		if i < T-1 {
-			next := p.at(p.time(i+1), lo, H)
-			hNext = p.hprev[next : next+n]
+			next := p.time(i + 1)
+			hNext = p.step(p.hprev, lo, next, H)
 			if p.hasC {
-				cNext = p.cprev[next : next+n]
+				cNext = p.cprev[p.tb(next, lo)*H : p.tb(next, hi)*H]
 			}
 		}
 		if p.anyActive(lo, hi, t) {
@@ -227,32 +303,18 @@ func (p *seqPass) forwardRows(lo, hi int, h0, c0, out, hN, cN []float32) {
 			}
 		}
 		// Entries past their length carry their state; the others emit it.
-		hp := p.hprev[p.at(t, lo, H):][:n]
-		for b := lo; b < hi; b++ {
-			j := (b - lo) * H
-			if !p.active(b, t) {
-				copy(hNext[j:j+H], hp[j:j+H])
-				if p.hasC {
-					copy(cNext[j:j+H], p.cprev[p.at(t, b, H):][:H])
-				}
+		for r := lo; r < hi; r++ {
+			j := r - lo
+			if p.active(r, t) {
+				copy(out[p.bt(r, t)*H:][:H], hNext.at(j))
 				continue
 			}
-			copy(out[p.at(t, b, H):][:H], hNext[j:j+H])
+			copy(hNext.at(j), p.hprev[p.bt(r, t)*H:][:H])
+			if p.hasC {
+				copy(cNext[j*H:(j+1)*H], p.cprev[p.tb(t, r)*H:][:H])
+			}
 		}
 	}
-}
-
-// anyActive reports whether some entry of [lo, hi) takes part in step t.
-func (p *seqPass) anyActive(lo, hi, t int) bool {
-	if p.lengths == nil {
-		return true
-	}
-	for _, l := range p.lengths[lo:hi] {
-		if t < l {
-			return true
-		}
-	}
-	return false
 }
 
 // stepScratch is per-goroutine working memory, reused across steps.
@@ -264,13 +326,13 @@ type stepScratch struct {
 }
 
 func newStepScratch(p *seqPass, b int) *stepScratch {
-	n := b * p.gw
+	n := max(b*p.hid, p.gw)
 	s := &stepScratch{ones: make([]float32, n), twos: make([]float32, n)}
 	for i := range s.ones {
 		s.ones[i], s.twos[i] = 1, 2
 	}
 	if p.kind == cellGRU {
-		s.hh = make([]float32, n)
+		s.hh = make([]float32, b*p.gw)
 	}
 	return s
 }
@@ -296,50 +358,55 @@ func tanhInPlace(x, twos []float32) {
 }
 
 // simpleStep is the Elman step, h' = act(pre + W_hh·h), for entries
-// [lo, hi) at time t; the gates block keeps h'.
-func (p *seqPass) simpleStep(lo, hi, t int, hNext []float32, s *stepScratch) {
-	H, b := p.hid, hi-lo
-	g := p.gates[p.at(t, lo, H):][:b*H]
-	kernels.SgemmSerial(false, true, b, H, H, 1, p.hprev[p.at(t, lo, H):], H, p.whh, H, 1, g, H)
-	if p.kind == cellReLU {
-		kernels.Relu(g, g)
-	} else {
-		tanhInPlace(g, s.twos)
+// [lo, hi) at time t; the gates rows keep h'.
+func (p *seqPass) simpleStep(lo, hi, t int, hNext rows, s *stepScratch) {
+	H := p.hid
+	g := p.step(p.gates, lo, t, H)
+	kernels.SgemmSerial(false, true, hi-lo, H, H, 1, p.hprev[p.bt(lo, t)*H:], p.steps*H, p.whh, H, 1, p.gates[g.off:], g.stride)
+	for j := 0; j < hi-lo; j++ {
+		row := g.at(j)
+		if p.bias != nil {
+			kernels.Add(row, row, p.bias)
+		}
+		if p.kind == cellReLU {
+			kernels.Relu(row, row)
+		} else {
+			tanhInPlace(row, s.twos)
+		}
+		copy(hNext.at(j), row)
 	}
-	copy(hNext, g)
 }
 
 // lstmStep is the LSTM step for entries [lo, hi) at time t:
 //
 //	i, f, o = σ(·), g = tanh(·),  c' = f·c + i·g,  h' = o·tanh(c')
 //
-// The gates block keeps i, f, g, o; tanhC keeps tanh(c').
-func (p *seqPass) lstmStep(lo, hi, t int, hNext, cNext []float32, s *stepScratch) {
-	H, G, b := p.hid, p.gw, hi-lo
-	g := p.gates[p.at(t, lo, G):][:b*G]
-	kernels.SgemmSerial(false, true, b, G, H, 1, p.hprev[p.at(t, lo, H):], H, p.whh, H, 1, g, G)
-	// σ over the whole block at once, then turn the g gates into tanh:
-	// tanh(x) = 2σ(2x) − 1, so those rows are doubled first.
+// The gates rows keep i, f, g, o; tanhC keeps tanh(c').
+func (p *seqPass) lstmStep(lo, hi, t int, hNext rows, cNext []float32, s *stepScratch) {
+	H, b := p.hid, hi-lo
+	g := p.step(p.gates, lo, t, p.gw)
+	kernels.SgemmSerial(false, true, b, p.gw, H, 1, p.hprev[p.bt(lo, t)*H:], p.steps*H, p.whh, H, 1, p.gates[g.off:], g.stride)
+	cp := p.cprev[p.tb(t, lo)*H : p.tb(t, hi)*H]
 	for j := 0; j < b; j++ {
-		gg := g[j*G+2*H : j*G+3*H]
-		kernels.Scale(gg, gg, 2)
-	}
-	sigmoidInPlace(g, s.ones)
-	cp := p.cprev[p.at(t, lo, H):][:b*H]
-	for j := 0; j < b; j++ {
-		row := g[j*G : (j+1)*G]
+		row := g.at(j)
+		if p.bias != nil {
+			kernels.Add(row, row, p.bias)
+		}
+		// σ over the whole row, then tanh(x) = 2σ(2x) − 1 for the g gate.
 		gg := row[2*H : 3*H]
+		kernels.Scale(gg, gg, 2)
+		sigmoidInPlace(row, s.ones)
 		kernels.Scale(gg, gg, 2)
 		kernels.AddScalar(gg, gg, -1)
 		c := cNext[j*H : (j+1)*H]
 		kernels.Mul(c, row[H:2*H], cp[j*H:(j+1)*H])
 		kernels.MulAdd(c, row[:H], gg)
 	}
-	tc := p.tanhC[p.at(t, lo, H):][:b*H]
+	tc := p.tanhC[p.tb(t, lo)*H : p.tb(t, hi)*H]
 	copy(tc, cNext)
 	tanhInPlace(tc, s.twos)
 	for j := 0; j < b; j++ {
-		kernels.Mul(hNext[j*H:(j+1)*H], g[j*G+3*H:(j+1)*G], tc[j*H:(j+1)*H])
+		kernels.Mul(hNext.at(j), g.at(j)[3*H:], tc[j*H:(j+1)*H])
 	}
 }
 
@@ -347,22 +414,25 @@ func (p *seqPass) lstmStep(lo, hi, t int, hNext, cNext []float32, s *stepScratch
 //
 //	r, z = σ(·),  n = tanh(W_in x + b_in + r·(W_hn h + b_hn)),  h' = (1 − z)·n + z·h
 //
-// The gates block keeps r and z (its n part is left as W_in x + b_in); nAct
+// The gates rows keep r and z (their n part is left as W_in x + b_in); nAct
 // keeps n and hhn keeps W_hn h + b_hn.
-func (p *seqPass) gruStep(lo, hi, t int, hNext []float32, s *stepScratch) {
+func (p *seqPass) gruStep(lo, hi, t int, hNext rows, s *stepScratch) {
 	H, G, b := p.hid, p.gw, hi-lo
-	g := p.gates[p.at(t, lo, G):][:b*G]
-	hp := p.hprev[p.at(t, lo, H):][:b*H]
+	g := p.step(p.gates, lo, t, G)
+	hp := p.step(p.hprev, lo, t, H)
 	hh := s.hh[:b*G]
-	kernels.SgemmSerial(false, true, b, G, H, 1, hp, H, p.whh, H, 0, hh, G)
-	hn := p.hhn[p.at(t, lo, H):][:b*H]
-	n := p.nAct[p.at(t, lo, H):][:b*H]
+	kernels.SgemmSerial(false, true, b, G, H, 1, p.hprev[hp.off:], hp.stride, p.whh, H, 0, hh, G)
+	hn := p.step(p.hhn, lo, t, H)
+	n := p.nAct[p.tb(t, lo)*H : p.tb(t, hi)*H]
 	for j := 0; j < b; j++ {
-		row, hrow := g[j*G:(j+1)*G], hh[j*G:(j+1)*G]
+		row, hrow := g.at(j), hh[j*G:(j+1)*G]
+		if p.bias != nil {
+			kernels.Add(row, row, p.bias)
+		}
 		rz := row[:2*H]
 		kernels.Add(rz, rz, hrow[:2*H])
 		sigmoidInPlace(rz, s.ones)
-		hnj := hn[j*H : (j+1)*H]
+		hnj := hn.at(j)
 		if p.bhn != nil {
 			kernels.Add(hnj, hrow[2*H:], p.bhn)
 		} else {
@@ -373,13 +443,13 @@ func (p *seqPass) gruStep(lo, hi, t int, hNext []float32, s *stepScratch) {
 		kernels.MulAdd(nj, rz[:H], hnj)
 	}
 	tanhInPlace(n, s.twos)
-	// h' = n + z·(h − n)
-	kernels.Sub(hNext, hp, n)
 	for j := 0; j < b; j++ {
-		d := hNext[j*H : (j+1)*H]
-		kernels.Mul(d, g[j*G+H:j*G+2*H], d)
+		// h' = n + z·(h − n)
+		d, nj := hNext.at(j), n[j*H:(j+1)*H]
+		kernels.Sub(d, hp.at(j), nj)
+		kernels.Mul(d, g.at(j)[H:2*H], d)
+		kernels.Add(d, d, nj)
 	}
-	kernels.Add(hNext, hNext, n)
 }
 
 // passGrads are the gradients of one pass; nil where not asked for.
@@ -389,70 +459,56 @@ type passGrads struct {
 	dwih, dwhh, dbih, dbhh *tensor.Tensor
 }
 
-// backward back-propagates dL/dout [T, B, H], dL/dh_n and dL/dc_n [B, H]
+// backward back-propagates dL/dout [B, T, H], dL/dh_n and dL/dc_n [B, H]
 // through the pass; x is the forward's input. It consumes the saved
 // buffers (the pass cannot be back-propagated twice, as the graph).
-func (p *seqPass) backward(gOut, gHN, gCN, x []float32, wantX, wantW bool) passGrads {
-	T, B, H, G := p.steps, p.batch, p.hid, p.gw
-	g := passGrads{dh0: make([]float32, B*H)}
+func (p *seqPass) backward(gOut, gHN, gCN, x []float32, wantX, wantW bool) *passGrads {
+	B, H, G := p.batch, p.hid, p.gw
+	g := &passGrads{dh0: make([]float32, B*H)}
 	if p.hasC {
 		g.dc0 = make([]float32, B*H)
 	}
-	kernels.ParallelFor(B, 1, func(lo, hi int) {
-		p.backwardRows(lo, hi, gOut, gHN, gCN, g.dh0, g.dc0)
-	})
-	// Every step's dL/dpre is now in p.gates; the rest is three GEMMs over
-	// all steps at once.
-	rows := T * B
-	if wantW {
-		g.dwih = tensor.Zeros(G, p.in)
-		kernels.Sgemm(true, false, G, p.in, rows, 1, p.gates, G, x, p.in, 0, g.dwih.Data(), p.in)
-		g.dwhh = tensor.Zeros(G, H)
-		if p.kind == cellGRU {
-			// Rows r, z see the same gradient as the input side; n sees
-			// dL/d(W_hn h), kept in hhn.
-			kernels.Sgemm(true, false, 2*H, H, rows, 1, p.gates, G, p.hprev, H, 0, g.dwhh.Data(), H)
-			kernels.Sgemm(true, false, H, H, rows, 1, p.hhn, H, p.hprev, H, 0, g.dwhh.Data()[2*H*H:], H)
-		} else {
-			kernels.Sgemm(true, false, G, H, rows, 1, p.gates, G, p.hprev, H, 0, g.dwhh.Data(), H)
-		}
-		if p.hasBias {
-			g.dbih = tensor.Zeros(G)
-			kernels.SumRows(g.dbih.Data(), p.gates, rows, G)
-			g.dbhh = tensor.Zeros(G)
-			copy(g.dbhh.Data(), g.dbih.Data())
-			if p.kind == cellGRU {
-				kernels.SumRows(g.dbhh.Data()[2*H:], p.hhn, rows, H)
-			}
-		}
-	}
 	if wantX {
-		g.dx = tensor.Zeros(T, B, p.in)
-		kernels.Sgemm(false, false, rows, p.in, G, 1, p.gates, G, p.wih, p.in, 0, g.dx.Data(), p.in)
+		g.dx = tensor.Zeros(B, p.steps, p.in)
 	}
+	if wantW {
+		g.dwih, g.dwhh = tensor.Zeros(G, p.in), tensor.Zeros(G, H)
+		if p.bias != nil {
+			g.dbih, g.dbhh = tensor.Zeros(G), tensor.Zeros(G)
+		}
+	}
+	var mu sync.Mutex
+	kernels.ParallelFor(B, 1, func(lo, hi int) {
+		p.backwardRows(lo, hi, gOut, gHN, gCN, g)
+		p.inputGrads(lo, hi, x, g, &mu)
+	})
 	return g
 }
 
 // backwardRows walks the steps of entries [lo, hi) in reverse processing
-// order, leaving dL/dpre in the gates buffer (zero where an entry was not
-// active) and writing dL/dh0 and dL/dc0 for the rows.
-func (p *seqPass) backwardRows(lo, hi int, gOut, gHN, gCN, dh0, dc0 []float32) {
-	T, H, b := p.steps, p.hid, hi-lo
+// order, leaving dL/dpre in the gates rows (zero where an entry was not
+// active) and writing the rows' dL/dh0 and dL/dc0.
+func (p *seqPass) backwardRows(lo, hi int, gOut, gHN, gCN []float32, g *passGrads) {
+	H, G, b := p.hid, p.gw, hi-lo
 	s := newStepScratch(p, b)
 	s.dh = append([]float32(nil), gHN[lo*H:hi*H]...)
 	s.dhNext = make([]float32, b*H)
 	if p.hasC {
 		s.dc = append([]float32(nil), gCN[lo*H:hi*H]...)
 	}
-	for i := T - 1; i >= 0; i-- {
+	for i := p.steps - 1; i >= 0; i-- {
 		t := p.time(i)
+		if !p.anyActive(lo, hi, t) {
+			p.clearInactive(lo, hi, t)
+			continue // dL/dh and dL/dc pass through unchanged
+		}
 		// dL/dh of this step's output: from the next step and from out.
 		// Entries that were not active pass dL/dh through unchanged.
 		allActive := true
 		for r := lo; r < hi; r++ {
 			j := (r - lo) * H
 			if p.active(r, t) {
-				kernels.AddTo(s.dh[j:j+H], gOut[p.at(t, r, H):][:H])
+				kernels.AddTo(s.dh[j:j+H], gOut[p.bt(r, t)*H:][:H])
 				clear(s.dhNext[j : j+H])
 			} else {
 				allActive = false
@@ -471,18 +527,59 @@ func (p *seqPass) backwardRows(lo, hi int, gOut, gHN, gCN, dh0, dc0 []float32) {
 			p.clearInactive(lo, hi, t)
 		}
 		// dh_prev += dG·W_hh (the GRU's dG on the hidden side is in hh).
-		dg, ld := p.gates[p.at(t, lo, p.gw):], p.gw
 		if p.kind == cellGRU {
-			dg = s.hh
-		}
-		if p.anyActive(lo, hi, t) {
-			kernels.SgemmSerial(false, false, b, H, p.gw, 1, dg, ld, p.whh, H, 1, s.dhNext, H)
+			kernels.SgemmSerial(false, false, b, H, G, 1, s.hh, G, p.whh, H, 1, s.dhNext, H)
+		} else {
+			kernels.SgemmSerial(false, false, b, H, G, 1, p.gates[p.bt(lo, t)*G:], p.steps*G, p.whh, H, 1, s.dhNext, H)
 		}
 		s.dh, s.dhNext = s.dhNext, s.dh
 	}
-	copy(dh0[lo*H:hi*H], s.dh)
+	copy(g.dh0[lo*H:hi*H], s.dh)
 	if p.hasC {
-		copy(dc0[lo*H:hi*H], s.dc)
+		copy(g.dc0[lo*H:hi*H], s.dc)
+	}
+}
+
+// inputGrads adds the share of entries [lo, hi) to the weight gradients
+// (under mu) and writes their input gradient, each a GEMM over all their
+// steps at once.
+func (p *seqPass) inputGrads(lo, hi int, x []float32, g *passGrads, mu *sync.Mutex) {
+	T, H, G, in := p.steps, p.hid, p.gw, p.in
+	n := (hi - lo) * T
+	dg := p.gates[lo*T*G : hi*T*G]
+	if g.dx != nil {
+		kernels.SgemmSerial(false, false, n, in, G, 1, dg, G, p.wih, in, 0, g.dx.Data()[lo*T*in:hi*T*in], in)
+	}
+	if g.dwih == nil {
+		return
+	}
+	xs, hp := x[lo*T*in:hi*T*in], p.hprev[lo*T*H:hi*T*H]
+	dwih, dwhh := make([]float32, G*in), make([]float32, G*H)
+	kernels.SgemmSerial(true, false, G, in, n, 1, dg, G, xs, in, 0, dwih, in)
+	if p.kind == cellGRU {
+		// Rows r, z see the input side's gradient; n sees dL/d(W_hn h),
+		// kept in hhn.
+		kernels.SgemmSerial(true, false, 2*H, H, n, 1, dg, G, hp, H, 0, dwhh, H)
+		kernels.SgemmSerial(true, false, H, H, n, 1, p.hhn[lo*T*H:hi*T*H], H, hp, H, 0, dwhh[2*H*H:], H)
+	} else {
+		kernels.SgemmSerial(true, false, G, H, n, 1, dg, G, hp, H, 0, dwhh, H)
+	}
+	var dbih, dbhh []float32
+	if g.dbih != nil {
+		dbih = make([]float32, G)
+		kernels.SumRows(dbih, dg, n, G)
+		dbhh = append([]float32(nil), dbih...)
+		if p.kind == cellGRU {
+			kernels.SumRows(dbhh[2*H:], p.hhn[lo*T*H:hi*T*H], n, H)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	kernels.AddTo(g.dwih.Data(), dwih)
+	kernels.AddTo(g.dwhh.Data(), dwhh)
+	if dbih != nil {
+		kernels.AddTo(g.dbih.Data(), dbih)
+		kernels.AddTo(g.dbhh.Data(), dbhh)
 	}
 }
 
@@ -494,24 +591,26 @@ func (p *seqPass) clearInactive(lo, hi, t int) {
 		if p.active(r, t) {
 			continue
 		}
-		clear(p.gates[p.at(t, r, G):][:G])
+		clear(p.gates[p.bt(r, t)*G:][:G])
 		if p.kind == cellGRU {
-			clear(p.hhn[p.at(t, r, H):][:H])
+			clear(p.hhn[p.bt(r, t)*H:][:H])
 		}
 	}
 }
 
 // simpleBackStep: dpre = dh'·act'(pre), from the stored h' = act(pre).
 func (p *seqPass) simpleBackStep(lo, hi, t int, s *stepScratch) {
-	H, b := p.hid, hi-lo
-	g := p.gates[p.at(t, lo, H):][:b*H]
-	dh := s.dh[:b*H]
-	if p.kind == cellReLU {
-		kernels.ReluBackward(g, g, dh)
-		return
-	}
-	for k, h := range g {
-		g[k] = dh[k] * (1 - h*h)
+	H := p.hid
+	g := p.step(p.gates, lo, t, H)
+	for j := 0; j < hi-lo; j++ {
+		row, dh := g.at(j), s.dh[j*H:(j+1)*H]
+		if p.kind == cellReLU {
+			kernels.ReluBackward(row, row, dh)
+			continue
+		}
+		for k, h := range row {
+			row[k] = dh[k] * (1 - h*h)
+		}
 	}
 }
 
@@ -522,17 +621,18 @@ func (p *seqPass) simpleBackStep(lo, hi, t int, s *stepScratch) {
 //
 // each gate's derivative then times σ' = y(1 − y) or tanh' = 1 − y².
 func (p *seqPass) lstmBackStep(lo, hi, t int, s *stepScratch) {
-	H, G := p.hid, p.gw
+	H := p.hid
+	g := p.step(p.gates, lo, t, p.gw)
 	for r := lo; r < hi; r++ {
 		if !p.active(r, t) {
 			continue
 		}
-		j := (r - lo) * H
-		row := p.gates[p.at(t, r, G):][:G]
+		j := r - lo
+		row := g.at(j)
 		gi, gf, gg, gO := row[:H], row[H:2*H], row[2*H:3*H], row[3*H:4*H]
-		cp := p.cprev[p.at(t, r, H):][:H]
-		tc := p.tanhC[p.at(t, r, H):][:H]
-		dh, dc := s.dh[j:j+H], s.dc[j:j+H]
+		cp := p.cprev[p.tb(t, r)*H:][:H]
+		tc := p.tanhC[p.tb(t, r)*H:][:H]
+		dh, dc := s.dh[j*H:(j+1)*H], s.dc[j*H:(j+1)*H]
 		for k := range H {
 			i, f, g, o, th, d := gi[k], gf[k], gg[k], gO[k], tc[k], dh[k]
 			dct := dc[k] + d*o*(1-th*th)
@@ -550,25 +650,27 @@ func (p *seqPass) lstmBackStep(lo, hi, t int, s *stepScratch) {
 //
 //	dn = dh'·(1 − z),  dz = dh'·(h − n),  da_n = dn·(1 − n²),  dr = da_n·hn,  dhn = da_n·r,  dh += dh'·z
 //
-// The gates block gets the input-side gradients (da_r, da_z, da_n), s.hh the
+// The gates rows get the input-side gradients (da_r, da_z, da_n), s.hh the
 // hidden-side ones (da_r, da_z, dhn) for this step's dh GEMM, and hhn keeps
 // dhn for dW_hh.
 func (p *seqPass) gruBackStep(lo, hi, t int, s *stepScratch) {
 	H, G := p.hid, p.gw
+	g := p.step(p.gates, lo, t, G)
+	hpr := p.step(p.hprev, lo, t, H)
+	hnr := p.step(p.hhn, lo, t, H)
 	for r := lo; r < hi; r++ {
-		j := (r - lo) * H
-		hrow := s.hh[j*3 : j*3+G]
+		j := r - lo
+		hrow := s.hh[j*G : (j+1)*G]
 		if !p.active(r, t) {
 			clear(hrow)
 			continue
 		}
-		row := p.gates[p.at(t, r, G):][:G]
+		row := g.at(j)
 		gr, gz, gn := row[:H], row[H:2*H], row[2*H:3*H]
 		hr, hz, hnn := hrow[:H], hrow[H:2*H], hrow[2*H:3*H]
-		n := p.nAct[p.at(t, r, H):][:H]
-		hn := p.hhn[p.at(t, r, H):][:H]
-		hp := p.hprev[p.at(t, r, H):][:H]
-		dh, dhp := s.dh[j:j+H], s.dhNext[j:j+H]
+		n := p.nAct[p.tb(t, r)*H:][:H]
+		hn, hp := hnr.at(j), hpr.at(j)
+		dh, dhp := s.dh[j*H:(j+1)*H], s.dhNext[j*H:(j+1)*H]
 		for k := range H {
 			rv, z, nv, d := gr[k], gz[k], n[k], dh[k]
 			dan := d * (1 - z) * (1 - nv*nv)
