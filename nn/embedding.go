@@ -78,6 +78,8 @@ func (e *Embedding) ResetParameters(rng *tensor.RNG) {
 // NamedParameters lists "weight".
 func (e *Embedding) NamedParameters() []Named { return []Named{{"weight", e.Weight}} }
 
+// String describes the table as PyTorch prints it, e.g.
+// "Embedding(10000, 128, padding_idx=0)".
 func (e *Embedding) String() string {
 	if e.PaddingIdx >= 0 {
 		return fmt.Sprintf("Embedding(%d, %d, padding_idx=%d)", e.Num, e.Dim, e.PaddingIdx)

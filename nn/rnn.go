@@ -156,6 +156,8 @@ func (m *RNNBase) ResetParameters(rng *tensor.RNG) {
 	}
 }
 
+// String describes the network as PyTorch prints it, e.g.
+// "LSTM(10, 20, num_layers=2, batch_first=True)".
 func (m *RNNBase) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s(%d, %d", m.name, m.InputSize, m.HiddenSize)

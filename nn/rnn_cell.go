@@ -50,6 +50,7 @@ func (c *RNNCellBase) ResetParameters(rng *tensor.RNG) {
 	}
 }
 
+// String describes the cell as PyTorch prints it, e.g. "GRUCell(10, 20)".
 func (c *RNNCellBase) String() string {
 	s := fmt.Sprintf("%s(%d, %d", c.name, c.InputSize, c.HiddenSize)
 	if c.BiasIH == nil {
