@@ -196,6 +196,51 @@ def conv3x3_fwdbwd():
     return step, lambda sec: flops / sec / 1e9
 
 
+RNN_VOCAB, RNN_EMBED, RNN_HIDDEN, RNN_SEQ, RNN_BATCH = 10000, 128, 128, 64, 64
+
+
+class RNNClassifier(torch.nn.Module):
+    """Embedding -> one batch-first GRU or LSTM layer -> Linear on h_n[-1],
+    as bench/compare/rnn.go builds it."""
+
+    def __init__(self, layer):
+        super().__init__()
+        self.emb = torch.nn.Embedding(RNN_VOCAB, RNN_EMBED)
+        self.rnn = layer(RNN_EMBED, RNN_HIDDEN, batch_first=True)
+        self.fc = torch.nn.Linear(RNN_HIDDEN, 2)
+
+    def forward(self, ids):
+        _, h = self.rnn(self.emb(ids))
+        if isinstance(h, tuple):  # the LSTM's (h_n, c_n)
+            h = h[0]
+        return self.fc(h[-1])
+
+
+def rnn_train(layer):
+    """Forward, cross-entropy, backward, SGD step on 64 random sequences of 64 ids."""
+    model = RNNClassifier(layer).train()
+    opt = torch.optim.SGD(model.parameters(), lr=0.01)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    ids = torch.randint(0, RNN_VOCAB, (RNN_BATCH, RNN_SEQ))
+    y = torch.randint(0, 2, (RNN_BATCH,))
+
+    def step():
+        loss = loss_fn(model(ids), y)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+
+    return step, lambda sec: RNN_BATCH / sec
+
+
+def gru_train():
+    return rnn_train(torch.nn.GRU)
+
+
+def lstm_train():
+    return rnn_train(torch.nn.LSTM)
+
+
 CASES = {
     "gemm-nn-1024": lambda: gemm("nn", 1024),
     "gemm-nt-1024": lambda: gemm("nt", 1024),
@@ -210,6 +255,8 @@ CASES = {
     "cifar-model3-train": lambda: cifar_train(cifar_model3),
     "cifar-model3-infer": lambda: cifar_infer(cifar_model3),
     "conv3x3-64-fwdbwd": conv3x3_fwdbwd,
+    "gru-train": gru_train,
+    "lstm-train": lstm_train,
 }
 
 
