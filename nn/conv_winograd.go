@@ -88,15 +88,20 @@ func winogradOK(p convPlan) bool {
 
 // winogradSchedule is how one convolution's tiles are cut: pieces of whole
 // images (one per goroutine, so that no two goroutines add into the same
-// input gradient window), each cut into chunks of about
-// winogradChunkTiles tiles. The forward and the backward share one
+// input gradient window), each cut into chunks of whole tile rows, about
+// winogradChunkTiles tiles each. The forward and the backward share one
 // schedule, so that a kept V chunk is found at the same tiles.
 type winogradSchedule struct {
 	geom   kernels.WinogradGeom
-	pieces [][][2]int // pieces[i] is a list of tile ranges [t0, t1)
-	maxLd  int        // the largest chunk
-	gemm   gemmFunc   // SgemmSerial with several pieces, Sgemm with one
+	pieces [][]winogradChunk
+	maxLd  int      // the largest chunk
+	vSize  int      // the transformed input of all chunks
+	gemm   gemmFunc // SgemmSerial with several pieces, Sgemm with one
 }
+
+// winogradChunk is the tiles [t0, t1) and where their transformed input
+// starts in a kept V.
+type winogradChunk struct{ t0, t1, vOff int }
 
 func newWinogradSchedule(p convPlan) *winogradSchedule {
 	g := p.geom
@@ -107,15 +112,17 @@ func newWinogradSchedule(p convPlan) *winogradSchedule {
 		np = kernels.Threads()
 		s.gemm = kernels.SgemmSerial
 	}
-	per := s.geom.TileRows() * s.geom.TileCols()
+	tr, tw := s.geom.TileRows(), s.geom.TileCols()
 	for i := 0; i < np; i++ {
-		t0, t1 := i*p.n/np*per, (i+1)*p.n/np*per
-		nc := max(1, (t1-t0+winogradChunkTiles/2)/winogradChunkTiles)
-		var chunks [][2]int
+		r0, r1 := i*p.n/np*tr, (i+1)*p.n/np*tr // tile rows of the piece
+		nc := max(1, ((r1-r0)*tw+winogradChunkTiles/2)/winogradChunkTiles)
+		nc = min(nc, r1-r0)
+		var chunks []winogradChunk
 		for c := 0; c < nc; c++ {
-			lo, hi := t0+c*(t1-t0)/nc, t0+(c+1)*(t1-t0)/nc
-			chunks = append(chunks, [2]int{lo, hi})
-			s.maxLd = max(s.maxLd, hi-lo)
+			t0, t1 := (r0+c*(r1-r0)/nc)*tw, (r0+(c+1)*(r1-r0)/nc)*tw
+			chunks = append(chunks, winogradChunk{t0, t1, s.vSize})
+			s.vSize += 16 * kernels.WinogradPlane(g.C, t1-t0)
+			s.maxLd = max(s.maxLd, t1-t0)
 		}
 		s.pieces = append(s.pieces, chunks)
 	}
@@ -123,7 +130,7 @@ func newWinogradSchedule(p convPlan) *winogradSchedule {
 }
 
 // run calls fn on every piece, in parallel when there are several.
-func (s *winogradSchedule) run(fn func(chunks [][2]int)) {
+func (s *winogradSchedule) run(fn func(chunks []winogradChunk)) {
 	if len(s.pieces) == 1 {
 		fn(s.pieces[0])
 		return
@@ -152,7 +159,8 @@ func conv2dWinograd(x, w, b *tensor.Tensor, p convPlan) *tensor.Tensor {
 	s := newWinogradSchedule(p)
 	g := s.geom
 	cin, cout := g.C, g.Out
-	u := make([]float32, 16*cout*cin)
+	pu := kernels.WinogradPlane(cout, cin)
+	u := make([]float32, 16*pu)
 	kernels.WinogradFilter(u, w.Data(), cout, cin)
 	y := tensor.Zeros(g.N, cout, g.OH, g.OW)
 	xd, yd := x.Data(), y.Data()
@@ -160,28 +168,28 @@ func conv2dWinograd(x, w, b *tensor.Tensor, p convPlan) *tensor.Tensor {
 	if b != nil {
 		bd = b.Data()
 	}
-	var keptV []float32 // [chunk][16][cin][ld], chunk at 16·cin·t0
+	var keptV []float32 // the chunks' V one after the other
 	if winogradKeepV && tensor.GradEnabled() && w.RequiresGrad() {
-		keptV = make([]float32, 16*cin*g.Tiles())
+		keptV = make([]float32, s.vSize)
 	}
-	s.run(func(chunks [][2]int) {
+	s.run(func(chunks []winogradChunk) {
 		var vbuf []float32
 		if keptV == nil {
-			vbuf = make([]float32, 16*cin*s.maxLd)
+			vbuf = make([]float32, 16*kernels.WinogradPlane(cin, s.maxLd))
 		}
-		mbuf := make([]float32, 16*cout*s.maxLd)
+		mbuf := make([]float32, 16*kernels.WinogradPlane(cout, s.maxLd))
 		for _, ch := range chunks {
-			t0, t1 := ch[0], ch[1]
-			ld := t1 - t0
+			ld := ch.t1 - ch.t0
+			pv, pm := kernels.WinogradPlane(cin, ld), kernels.WinogradPlane(cout, ld)
 			v := vbuf
 			if keptV != nil {
-				v = keptV[16*cin*t0 : 16*cin*t1]
+				v = keptV[ch.vOff : ch.vOff+16*pv]
 			}
-			s.transform(func(t0, t1, c0, c1 int) { kernels.WinogradInput(v, xd, g, t0, t1, c0, c1) }, t0, t1, cin)
+			s.transform(func(t0, t1, c0, c1 int) { kernels.WinogradInput(v, xd, g, t0, t1, c0, c1) }, ch.t0, ch.t1, cin)
 			for xi := 0; xi < 16; xi++ {
-				s.gemm(false, false, cout, ld, cin, 1, u[xi*cout*cin:], cin, v[xi*cin*ld:], ld, 0, mbuf[xi*cout*ld:], ld)
+				s.gemm(false, false, cout, ld, cin, 1, u[xi*pu:], cin, v[xi*pv:], ld, 0, mbuf[xi*pm:], ld)
 			}
-			s.transform(func(t0, t1, o0, o1 int) { kernels.WinogradOutput(yd, mbuf, bd, g, t0, t1, o0, o1) }, t0, t1, cout)
+			s.transform(func(t0, t1, o0, o1 int) { kernels.WinogradOutput(yd, mbuf, bd, g, t0, t1, o0, o1) }, ch.t0, ch.t1, cout)
 		}
 	})
 
@@ -198,36 +206,36 @@ func conv2dWinograd(x, w, b *tensor.Tensor, p convPlan) *tensor.Tensor {
 			dxd = dx.Data()
 		}
 		if w.RequiresGrad() {
-			du = make([]float32, 16*cout*cin)
+			du = make([]float32, 16*pu)
 		}
 		var mu sync.Mutex
-		s.run(func(chunks [][2]int) {
-			vbuf := make([]float32, 16*cin*s.maxLd)
-			dm := make([]float32, 16*cout*s.maxLd)
+		s.run(func(chunks []winogradChunk) {
+			vbuf := make([]float32, 16*kernels.WinogradPlane(cin, s.maxLd))
+			dm := make([]float32, 16*kernels.WinogradPlane(cout, s.maxLd))
 			duLocal := du
 			if du != nil && len(s.pieces) > 1 {
 				duLocal = make([]float32, len(du))
 			}
 			for _, ch := range chunks {
-				t0, t1 := ch[0], ch[1]
-				ld := t1 - t0
-				s.transform(func(t0, t1, o0, o1 int) { kernels.WinogradOutputGrad(dm, dyd, g, t0, t1, o0, o1) }, t0, t1, cout)
+				ld := ch.t1 - ch.t0
+				pv, pm := kernels.WinogradPlane(cin, ld), kernels.WinogradPlane(cout, ld)
+				s.transform(func(t0, t1, o0, o1 int) { kernels.WinogradOutputGrad(dm, dyd, g, t0, t1, o0, o1) }, ch.t0, ch.t1, cout)
 				if du != nil {
 					v := vbuf
 					if keptV != nil {
-						v = keptV[16*cin*t0 : 16*cin*t1]
+						v = keptV[ch.vOff : ch.vOff+16*pv]
 					} else {
-						s.transform(func(t0, t1, c0, c1 int) { kernels.WinogradInput(v, xd, g, t0, t1, c0, c1) }, t0, t1, cin)
+						s.transform(func(t0, t1, c0, c1 int) { kernels.WinogradInput(v, xd, g, t0, t1, c0, c1) }, ch.t0, ch.t1, cin)
 					}
 					for xi := 0; xi < 16; xi++ {
-						s.gemm(false, true, cout, cin, ld, 1, dm[xi*cout*ld:], ld, v[xi*cin*ld:], ld, 1, duLocal[xi*cout*cin:], cin)
+						s.gemm(false, true, cout, cin, ld, 1, dm[xi*pm:], ld, v[xi*pv:], ld, 1, duLocal[xi*pu:], cin)
 					}
 				}
 				if dx != nil {
 					for xi := 0; xi < 16; xi++ {
-						s.gemm(true, false, cin, ld, cout, 1, u[xi*cout*cin:], cin, dm[xi*cout*ld:], ld, 0, vbuf[xi*cin*ld:], ld)
+						s.gemm(true, false, cin, ld, cout, 1, u[xi*pu:], cin, dm[xi*pm:], ld, 0, vbuf[xi*pv:], ld)
 					}
-					s.transform(func(t0, t1, c0, c1 int) { kernels.WinogradInputGrad(dxd, vbuf, g, t0, t1, c0, c1) }, t0, t1, cin)
+					s.transform(func(t0, t1, c0, c1 int) { kernels.WinogradInputGrad(dxd, vbuf, g, t0, t1, c0, c1) }, ch.t0, ch.t1, cin)
 				}
 			}
 			if du != nil && len(s.pieces) > 1 {

@@ -53,6 +53,11 @@ func wgCases() []WinogradGeom {
 		{N: 2, C: 1, H: 3, W: 6, Out: 1, PH: 2, PW: 2},
 		{N: 2, C: 4, H: 6, W: 7, Out: 3, PH: 1, PW: 0, OH: 7, OW: 5}, // bottom 2, right 0
 		{N: 1, C: 3, H: 9, W: 2, Out: 2, PH: 0, PW: 1, OH: 8, OW: 1}, // bottom 1, right 0
+		{N: 2, C: 2, H: 5, W: 37, Out: 3, PH: 1, PW: 1},              // runs of 19: 8 + 8 + 3
+		{N: 1, C: 3, H: 6, W: 25, Out: 2, PH: 1, PW: 1},              // runs of 13 = 8 + 4 + 1, last tile half
+		{N: 2, C: 2, H: 15, W: 15, Out: 2, PH: 1, PW: 1},             // runs of 8, the last tile half
+		{N: 1, C: 2, H: 6, W: 16, Out: 2, PH: 2, PW: 2},              // runs of 9
+		{N: 1, C: 2, H: 5, W: 9, Out: 2, PH: 1, PW: 0, OH: 5, OW: 6}, // right padding −1: column 8 unread
 	}
 	for i := range gs {
 		if gs[i].OH == 0 {
@@ -68,6 +73,19 @@ func randSlice(r *rand.Rand, n int) []float32 {
 		s[i] = r.Float32()*2 - 1
 	}
 	return s
+}
+
+// wgColumnRef returns the column of tile t in a transformed array of the
+// tiles [t0, t1): the tiles of one tile row form a run, in order except
+// that each full group of 8 at the start of a run holds 0 1 4 5 2 3 6 7.
+func wgColumnRef(g WinogradGeom, t0, t1, t int) int {
+	tw := g.TileCols()
+	start, end := max(t0, t/tw*tw), min(t1, t/tw*tw+tw)
+	k, n := t-start, end-start
+	if k < n/8*8 {
+		k = k/8*8 + []int{0, 1, 4, 5, 2, 3, 6, 7}[k%8]
+	}
+	return start - t0 + k
 }
 
 // windowNaive reads tile t's 4×4 input window of channel c, zero outside.
@@ -102,124 +120,117 @@ func checkClose(t *testing.T, what string, got []float32, want []float64) {
 }
 
 // TestWinogradTransformsMatchNaive checks each transform against the
-// matrix products it stands for, on sub-ranges of tiles and channels.
+// matrix products it stands for, on sub-ranges of tiles and channels, with
+// the assembly kernels and without.
 func TestWinogradTransformsMatchNaive(t *testing.T) {
-	r := rand.New(rand.NewPCG(1, 2))
-	for _, g := range wgCases() {
-		t.Run(fmt.Sprintf("%+v", g), func(t *testing.T) {
-			T := g.Tiles()
-			t0, t1 := T/3, T // a range that starts mid-image
-			c0, c1 := g.C/2, g.C
-			ld := t1 - t0
-			x := randSlice(r, g.N*g.C*g.H*g.W)
-
-			v := randSlice(r, 16*g.C*ld) // entries outside [c0, c1) must survive
-			keep := append([]float32(nil), v...)
-			WinogradInput(v, x, g, t0, t1, c0, c1)
-			want := make([]float64, len(v))
-			for i, k := range keep {
-				want[i] = float64(k)
-			}
-			for c := c0; c < c1; c++ {
-				for j := 0; j < ld; j++ {
-					tv := sandwich(wgBT, windowNaive(x, g, t0+j, c), transpose(wgBT))
-					for xi := 0; xi < 16; xi++ {
-						want[(xi*g.C+c)*ld+j] = tv[xi/4][xi%4]
-					}
-				}
-			}
-			checkClose(t, "WinogradInput", v, want)
-
-			// InputGrad: B·dv·Bᵀ summed into the windows.
-			dx := randSlice(r, len(x))
-			wantDx := make([]float64, len(dx))
-			for i, v := range dx {
-				wantDx[i] = float64(v)
-			}
-			dv := randSlice(r, 16*g.C*ld)
-			WinogradInputGrad(dx, dv, g, t0, t1, c0, c1)
-			per := g.TileRows() * g.TileCols()
-			for c := c0; c < c1; c++ {
-				for j := 0; j < ld; j++ {
-					m := make([][]float64, 4)
-					for i := range m {
-						m[i] = make([]float64, 4)
-						for k := range m[i] {
-							m[i][k] = float64(dv[((4*i+k)*g.C+c)*ld+j])
-						}
-					}
-					d := sandwich(transpose(wgBT), m, wgBT)
-					tt := t0 + j
-					n, ty, tx := tt/per, tt%per/g.TileCols(), tt%g.TileCols()
-					for i := 0; i < 4; i++ {
-						for k := 0; k < 4; k++ {
-							rr, q := 2*ty-g.PH+i, 2*tx-g.PW+k
-							if rr >= 0 && rr < g.H && q >= 0 && q < g.W {
-								wantDx[((n*g.C+c)*g.H+rr)*g.W+q] += d[i][k]
-							}
-						}
-					}
-				}
-			}
-			checkClose(t, "WinogradInputGrad", dx, wantDx)
-
-			// Output and OutputGrad on output channels [o0, o1).
-			o0, o1 := g.Out/3, g.Out
-			m := randSlice(r, 16*g.Out*ld)
-			bias := randSlice(r, g.Out)
-			y := randSlice(r, g.N*g.Out*g.OH*g.OW)
-			wantY := make([]float64, len(y))
-			for i, v := range y {
-				wantY[i] = float64(v)
-			}
-			dy := randSlice(r, len(y))
-			dm := randSlice(r, len(m))
-			wantDm := make([]float64, len(dm))
-			for i, v := range dm {
-				wantDm[i] = float64(v)
-			}
-			WinogradOutput(y, m, bias, g, t0, t1, o0, o1)
-			WinogradOutputGrad(dm, dy, g, t0, t1, o0, o1)
-			for o := o0; o < o1; o++ {
-				for j := 0; j < ld; j++ {
-					mm := make([][]float64, 4)
-					for i := range mm {
-						mm[i] = make([]float64, 4)
-						for k := range mm[i] {
-							mm[i][k] = float64(m[((4*i+k)*g.Out+o)*ld+j])
-						}
-					}
-					yt := sandwich(wgAT, mm, transpose(wgAT))
-					tt := t0 + j
-					n, ty, tx := tt/per, tt%per/g.TileCols(), tt%g.TileCols()
-					dyt := [][]float64{{0, 0}, {0, 0}}
-					for i := 0; i < 2; i++ {
-						for k := 0; k < 2; k++ {
-							oh, ow := 2*ty+i, 2*tx+k
-							if oh < g.OH && ow < g.OW {
-								at := ((n*g.Out+o)*g.OH+oh)*g.OW + ow
-								wantY[at] = yt[i][k] + float64(bias[o])
-								dyt[i][k] = float64(dy[at])
-							}
-						}
-					}
-					dmt := sandwich(transpose(wgAT), dyt, wgAT)
-					for xi := 0; xi < 16; xi++ {
-						wantDm[(xi*g.Out+o)*ld+j] = dmt[xi/4][xi%4]
-					}
-				}
-			}
-			checkClose(t, "WinogradOutput", y, wantY)
-			checkClose(t, "WinogradOutputGrad", dm, wantDm)
-		})
+	for _, asm := range []bool{true, false} {
+		restore := vecSetAsm(asm)
+		for _, g := range wgCases() {
+			t.Run(fmt.Sprintf("asm=%t/%+v", asm, g), func(t *testing.T) { testWinogradTransforms(t, g) })
+		}
+		restore()
 	}
+}
+
+func testWinogradTransforms(t *testing.T, g WinogradGeom) {
+	r := rand.New(rand.NewPCG(1, 2))
+	T := g.Tiles()
+	t0, t1 := T/3, T // a range that starts mid-image
+	c0, c1 := g.C/2, g.C
+	ld := t1 - t0
+	per := g.TileRows() * g.TileCols()
+	x := randSlice(r, g.N*g.C*g.H*g.W)
+	asFloat64 := func(s []float32) []float64 {
+		d := make([]float64, len(s))
+		for i, v := range s {
+			d[i] = float64(v)
+		}
+		return d
+	}
+
+	// Input and InputGrad on input channels [c0, c1); the other entries
+	// must survive.
+	plane := WinogradPlane(g.C, ld)
+	v, dv, dx := randSlice(r, 16*plane), randSlice(r, 16*plane), randSlice(r, len(x))
+	wantV, wantDx := asFloat64(v), asFloat64(dx)
+	WinogradInput(v, x, g, t0, t1, c0, c1)
+	WinogradInputGrad(dx, dv, g, t0, t1, c0, c1)
+	for c := c0; c < c1; c++ {
+		for tt := t0; tt < t1; tt++ {
+			col := wgColumnRef(g, t0, t1, tt)
+			tv := sandwich(wgBT, windowNaive(x, g, tt, c), transpose(wgBT))
+			m := make([][]float64, 4)
+			for i := range m {
+				m[i] = make([]float64, 4)
+				for k := range m[i] {
+					wantV[(4*i+k)*plane+c*ld+col] = tv[i][k]
+					m[i][k] = float64(dv[(4*i+k)*plane+c*ld+col])
+				}
+			}
+			d := sandwich(transpose(wgBT), m, wgBT)
+			n, ty, tx := tt/per, tt%per/g.TileCols(), tt%g.TileCols()
+			for i := 0; i < 4; i++ {
+				for k := 0; k < 4; k++ {
+					rr, q := 2*ty-g.PH+i, 2*tx-g.PW+k
+					if rr >= 0 && rr < g.H && q >= 0 && q < g.W {
+						wantDx[((n*g.C+c)*g.H+rr)*g.W+q] += d[i][k]
+					}
+				}
+			}
+		}
+	}
+	checkClose(t, "WinogradInput", v, wantV)
+	checkClose(t, "WinogradInputGrad", dx, wantDx)
+
+	// Output and OutputGrad on output channels [o0, o1).
+	o0, o1 := g.Out/3, g.Out
+	plane = WinogradPlane(g.Out, ld)
+	m, dm := randSlice(r, 16*plane), randSlice(r, 16*plane)
+	bias := randSlice(r, g.Out)
+	y := randSlice(r, g.N*g.Out*g.OH*g.OW)
+	dy := randSlice(r, len(y))
+	wantY, wantDm := asFloat64(y), asFloat64(dm)
+	WinogradOutput(y, m, bias, g, t0, t1, o0, o1)
+	WinogradOutputGrad(dm, dy, g, t0, t1, o0, o1)
+	for o := o0; o < o1; o++ {
+		for tt := t0; tt < t1; tt++ {
+			col := wgColumnRef(g, t0, t1, tt)
+			mm := make([][]float64, 4)
+			for i := range mm {
+				mm[i] = make([]float64, 4)
+				for k := range mm[i] {
+					mm[i][k] = float64(m[(4*i+k)*plane+o*ld+col])
+				}
+			}
+			yt := sandwich(wgAT, mm, transpose(wgAT))
+			n, ty, tx := tt/per, tt%per/g.TileCols(), tt%g.TileCols()
+			dyt := [][]float64{{0, 0}, {0, 0}}
+			for i := 0; i < 2; i++ {
+				for k := 0; k < 2; k++ {
+					oh, ow := 2*ty+i, 2*tx+k
+					if oh < g.OH && ow < g.OW {
+						at := ((n*g.Out+o)*g.OH+oh)*g.OW + ow
+						wantY[at] = yt[i][k] + float64(bias[o])
+						dyt[i][k] = float64(dy[at])
+					}
+				}
+			}
+			dmt := sandwich(transpose(wgAT), dyt, wgAT)
+			for xi := 0; xi < 16; xi++ {
+				wantDm[xi*plane+o*ld+col] = dmt[xi/4][xi%4]
+			}
+		}
+	}
+	checkClose(t, "WinogradOutput", y, wantY)
+	checkClose(t, "WinogradOutputGrad", dm, wantDm)
 }
 
 func TestWinogradFilterMatchesNaive(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	out, in := 3, 5
 	w := randSlice(r, out*in*9)
-	u := make([]float32, 16*out*in)
+	plane := WinogradPlane(out, in)
+	u := make([]float32, 16*plane)
 	WinogradFilter(u, w, out, in)
 	du := randSlice(r, len(u))
 	dw := make([]float32, len(w))
@@ -237,13 +248,13 @@ func TestWinogradFilterMatchesNaive(t *testing.T) {
 		for i := range d {
 			d[i] = make([]float64, 4)
 			for j := range d[i] {
-				d[i][j] = float64(du[(4*i+j)*n+k])
+				d[i][j] = float64(du[(4*i+j)*plane+k])
 			}
 		}
 		uk := sandwich(wgG, f, transpose(wgG))
 		dk := sandwich(transpose(wgG), d, wgG)
 		for xi := 0; xi < 16; xi++ {
-			wantU[xi*n+k] = uk[xi/4][xi%4]
+			wantU[xi*plane+k] = uk[xi/4][xi%4]
 		}
 		for i := 0; i < 9; i++ {
 			wantDw[9*k+i] = dk[i/3][i%3]
@@ -263,18 +274,20 @@ func TestWinogradConvolves(t *testing.T) {
 			x := randSlice(r, g.N*g.C*g.H*g.W)
 			w := randSlice(r, g.Out*g.C*9)
 			bias := randSlice(r, g.Out)
-			u := make([]float32, 16*g.Out*g.C)
+			pu := WinogradPlane(g.Out, g.C)
+			u := make([]float32, 16*pu)
 			WinogradFilter(u, w, g.Out, g.C)
 			y := make([]float32, g.N*g.Out*g.OH*g.OW)
 			T := g.Tiles()
 			for t0 := 0; t0 < T; t0 += 5 { // chunks of 5 tiles cross rows and images
 				t1 := min(t0+5, T)
 				ld := t1 - t0
-				v := make([]float32, 16*g.C*ld)
-				m := make([]float32, 16*g.Out*ld)
+				pv, pm := WinogradPlane(g.C, ld), WinogradPlane(g.Out, ld)
+				v := make([]float32, 16*pv)
+				m := make([]float32, 16*pm)
 				WinogradInput(v, x, g, t0, t1, 0, g.C)
 				for xi := 0; xi < 16; xi++ {
-					SgemmNaive(false, false, g.Out, ld, g.C, 1, u[xi*g.Out*g.C:], g.C, v[xi*g.C*ld:], ld, 0, m[xi*g.Out*ld:], ld)
+					SgemmNaive(false, false, g.Out, ld, g.C, 1, u[xi*pu:], g.C, v[xi*pv:], ld, 0, m[xi*pm:], ld)
 				}
 				WinogradOutput(y, m, bias, g, t0, t1, 0, g.Out)
 			}
