@@ -2,6 +2,7 @@ package nn
 
 import (
 	"fmt"
+	"math/bits"
 	"sync"
 	"sync/atomic"
 
@@ -60,16 +61,32 @@ func SetConvAlgorithm(name string) error {
 // ConvAlgorithm returns the algorithm set by SetConvAlgorithm.
 func ConvAlgorithm() string { return convAlgorithmNames[convAlgorithm.Load()] }
 
-// winogradMinChannels is the smallest input and output channel count for
-// which "auto" picks Winograd (see BenchmarkConvAlgorithms).
-var winogradMinChannels = 16
+// winogradMinIn is the fewest input channels for which "auto" picks
+// Winograd. With few input channels the products are too thin (k = in) to
+// repay the transforms: forward + backward at batch 64 on 32×32 images,
+// Winograd takes 0.62× im2col's time... rather, im2col's speed, for 3 → 32,
+// 0.92× for 8 → 32 and 1.4× for 16 → 32; the output channels matter
+// little (32 → 8 runs 2.2× faster). See BenchmarkConvAlgorithms.
+var winogradMinIn = 16
 
-// winogradChunkTiles is about how many tiles a chunk holds.
-var winogradChunkTiles = 128
+// winogradChunkFloats bounds a chunk's transformed input and output,
+// 16·(in + out)·tiles floats: 2 MiB, about what stays in a core's L2
+// between the transforms and the products. Chunks of 64 to 512 tiles
+// measured within 10% of each other on model 3's layers, the best at
+// about this size.
+var winogradChunkFloats = 1 << 19
 
-// winogradKeepV keeps the transformed input of the forward for the weight
-// gradient instead of transforming the input again in the backward.
-var winogradKeepV = false
+// winogradChunkTiles, when positive, overrides the chunk size (tests).
+var winogradChunkTiles = 0
+
+// chunkTiles returns about how many tiles a chunk holds: at least 64, so
+// that the products stay wide, and at most 256.
+func chunkTiles(in, out int) int {
+	if winogradChunkTiles > 0 {
+		return winogradChunkTiles
+	}
+	return min(256, max(64, winogradChunkFloats/(16*(in+out))))
+}
 
 // winogradOK reports whether the convolution of plan p runs as Winograd.
 func winogradOK(p convPlan) bool {
@@ -83,25 +100,22 @@ func winogradOK(p convPlan) bool {
 		max(g.PH, g.PW, bottom, right) > 2 || min(bottom, right) < 0 {
 		return false
 	}
-	return algo == convWinograd || min(g.C, p.out) >= winogradMinChannels
+	return algo == convWinograd || g.C >= winogradMinIn
 }
 
 // winogradSchedule is how one convolution's tiles are cut: pieces of whole
 // images (one per goroutine, so that no two goroutines add into the same
-// input gradient window), each cut into chunks of whole tile rows, about
-// winogradChunkTiles tiles each. The forward and the backward share one
-// schedule, so that a kept V chunk is found at the same tiles.
+// input gradient window), each cut into chunks of whole tile rows, of
+// about chunkTiles tiles.
 type winogradSchedule struct {
 	geom   kernels.WinogradGeom
 	pieces [][]winogradChunk
 	maxLd  int      // the largest chunk
-	vSize  int      // the transformed input of all chunks
 	gemm   gemmFunc // SgemmSerial with several pieces, Sgemm with one
 }
 
-// winogradChunk is the tiles [t0, t1) and where their transformed input
-// starts in a kept V.
-type winogradChunk struct{ t0, t1, vOff int }
+// winogradChunk is the tiles [t0, t1).
+type winogradChunk struct{ t0, t1 int }
 
 func newWinogradSchedule(p convPlan) *winogradSchedule {
 	g := p.geom
@@ -115,18 +129,32 @@ func newWinogradSchedule(p convPlan) *winogradSchedule {
 	tr, tw := s.geom.TileRows(), s.geom.TileCols()
 	for i := 0; i < np; i++ {
 		r0, r1 := i*p.n/np*tr, (i+1)*p.n/np*tr // tile rows of the piece
-		nc := max(1, ((r1-r0)*tw+winogradChunkTiles/2)/winogradChunkTiles)
-		nc = min(nc, r1-r0)
+		// Chunks are made of steps of whole tile rows, a multiple of 16
+		// tiles when that is not too coarse, so that the products' columns
+		// fill whole 16-wide micro-tiles.
+		ct := chunkTiles(g.C, p.out)
+		step := 16 / gcd(16, tw)
+		if step*tw > ct {
+			step = 1
+		}
+		steps := (r1 - r0 + step - 1) / step
+		nc := min(steps, max(1, ((r1-r0)*tw+ct/2)/ct))
 		var chunks []winogradChunk
 		for c := 0; c < nc; c++ {
-			t0, t1 := (r0+c*(r1-r0)/nc)*tw, (r0+(c+1)*(r1-r0)/nc)*tw
-			chunks = append(chunks, winogradChunk{t0, t1, s.vSize})
-			s.vSize += 16 * kernels.WinogradPlane(g.C, t1-t0)
+			t0, t1 := (r0+c*steps/nc*step)*tw, min(r1, r0+(c+1)*steps/nc*step)*tw
+			chunks = append(chunks, winogradChunk{t0, t1})
 			s.maxLd = max(s.maxLd, t1-t0)
 		}
 		s.pieces = append(s.pieces, chunks)
 	}
 	return s
+}
+
+func gcd(a, b int) int {
+	for b != 0 {
+		a, b = b, a%b
+	}
+	return a
 }
 
 // run calls fn on every piece, in parallel when there are several.
@@ -153,6 +181,31 @@ func (s *winogradSchedule) transform(f func(t0, t1, c0, c1 int), t0, t1, channel
 	kernels.ParallelFor(channels, 4, func(c0, c1 int) { f(t0, t1, c0, c1) })
 }
 
+// winogradScratch recycles the Winograd buffers (U, the chunks' V and M,
+// the weight-gradient partials): megabytes per call that would otherwise
+// be fresh memory, faulted in and zeroed every step. Pool k holds buffers
+// of capacity 2^k.
+var winogradScratch [48]sync.Pool
+
+// getScratch returns a buffer of n floats with undefined contents.
+func getScratch(n int) *[]float32 {
+	k := bits.Len(uint(max(n, 1) - 1))
+	if p, ok := winogradScratch[k].Get().(*[]float32); ok {
+		*p = (*p)[:n]
+		return p
+	}
+	b := make([]float32, n, 1<<k)
+	return &b
+}
+
+func putScratch(bufs ...*[]float32) {
+	for _, p := range bufs {
+		if p != nil {
+			winogradScratch[bits.Len(uint(cap(*p)-1))].Put(p)
+		}
+	}
+}
+
 // conv2dWinograd is conv2d for a plan that winogradOK accepts: the same
 // op, computed in the Winograd domain.
 func conv2dWinograd(x, w, b *tensor.Tensor, p convPlan) *tensor.Tensor {
@@ -160,7 +213,8 @@ func conv2dWinograd(x, w, b *tensor.Tensor, p convPlan) *tensor.Tensor {
 	g := s.geom
 	cin, cout := g.C, g.Out
 	pu := kernels.WinogradPlane(cout, cin)
-	u := make([]float32, 16*pu)
+	uBuf := getScratch(16 * pu)
+	u := *uBuf
 	kernels.WinogradFilter(u, w.Data(), cout, cin)
 	y := tensor.Zeros(g.N, cout, g.OH, g.OW)
 	xd, yd := x.Data(), y.Data()
@@ -168,23 +222,13 @@ func conv2dWinograd(x, w, b *tensor.Tensor, p convPlan) *tensor.Tensor {
 	if b != nil {
 		bd = b.Data()
 	}
-	var keptV []float32 // the chunks' V one after the other
-	if winogradKeepV && tensor.GradEnabled() && w.RequiresGrad() {
-		keptV = make([]float32, s.vSize)
-	}
 	s.run(func(chunks []winogradChunk) {
-		var vbuf []float32
-		if keptV == nil {
-			vbuf = make([]float32, 16*kernels.WinogradPlane(cin, s.maxLd))
-		}
-		mbuf := make([]float32, 16*kernels.WinogradPlane(cout, s.maxLd))
+		vBuf, mBuf := getScratch(16*kernels.WinogradPlane(cin, s.maxLd)), getScratch(16*kernels.WinogradPlane(cout, s.maxLd))
+		defer putScratch(vBuf, mBuf)
+		v, mbuf := *vBuf, *mBuf
 		for _, ch := range chunks {
 			ld := ch.t1 - ch.t0
 			pv, pm := kernels.WinogradPlane(cin, ld), kernels.WinogradPlane(cout, ld)
-			v := vbuf
-			if keptV != nil {
-				v = keptV[ch.vOff : ch.vOff+16*pv]
-			}
 			s.transform(func(t0, t1, c0, c1 int) { kernels.WinogradInput(v, xd, g, t0, t1, c0, c1) }, ch.t0, ch.t1, cin)
 			for xi := 0; xi < 16; xi++ {
 				s.gemm(false, false, cout, ld, cin, 1, u[xi*pu:], cin, v[xi*pv:], ld, 0, mbuf[xi*pm:], ld)
@@ -197,7 +241,8 @@ func conv2dWinograd(x, w, b *tensor.Tensor, p convPlan) *tensor.Tensor {
 	if b != nil {
 		inputs = append(inputs, b)
 	}
-	return tensor.Record("Conv2d", y, func(dy *tensor.Tensor) []*tensor.Tensor {
+	y = tensor.Record("Conv2d", y, func(dy *tensor.Tensor) []*tensor.Tensor {
+		defer putScratch(uBuf)
 		dyd := dy.Data()
 		var dx, dw *tensor.Tensor
 		var dxd, du []float32
@@ -205,37 +250,42 @@ func conv2dWinograd(x, w, b *tensor.Tensor, p convPlan) *tensor.Tensor {
 			dx = tensor.Zeros(x.Shape()...)
 			dxd = dx.Data()
 		}
+		var duBuf *[]float32
 		if w.RequiresGrad() {
-			du = make([]float32, 16*pu)
+			duBuf = getScratch(16 * pu)
+			defer putScratch(duBuf)
+			du = *duBuf
+			clear(du)
 		}
 		var mu sync.Mutex
 		s.run(func(chunks []winogradChunk) {
-			vbuf := make([]float32, 16*kernels.WinogradPlane(cin, s.maxLd))
-			dm := make([]float32, 16*kernels.WinogradPlane(cout, s.maxLd))
+			vBuf, mBuf := getScratch(16*kernels.WinogradPlane(cin, s.maxLd)), getScratch(16*kernels.WinogradPlane(cout, s.maxLd))
+			defer putScratch(vBuf, mBuf)
+			v, dm := *vBuf, *mBuf // v holds V, then dV
 			duLocal := du
 			if du != nil && len(s.pieces) > 1 {
-				duLocal = make([]float32, len(du))
+				p := getScratch(len(du))
+				defer putScratch(p)
+				duLocal = *p
+				clear(duLocal)
 			}
 			for _, ch := range chunks {
 				ld := ch.t1 - ch.t0
 				pv, pm := kernels.WinogradPlane(cin, ld), kernels.WinogradPlane(cout, ld)
 				s.transform(func(t0, t1, o0, o1 int) { kernels.WinogradOutputGrad(dm, dyd, g, t0, t1, o0, o1) }, ch.t0, ch.t1, cout)
 				if du != nil {
-					v := vbuf
-					if keptV != nil {
-						v = keptV[ch.vOff : ch.vOff+16*pv]
-					} else {
-						s.transform(func(t0, t1, c0, c1 int) { kernels.WinogradInput(v, xd, g, t0, t1, c0, c1) }, ch.t0, ch.t1, cin)
-					}
+					// V again: transforming x costs less than keeping V
+					// from the forward (BenchmarkConvAlgorithms).
+					s.transform(func(t0, t1, c0, c1 int) { kernels.WinogradInput(v, xd, g, t0, t1, c0, c1) }, ch.t0, ch.t1, cin)
 					for xi := 0; xi < 16; xi++ {
 						s.gemm(false, true, cout, cin, ld, 1, dm[xi*pm:], ld, v[xi*pv:], ld, 1, duLocal[xi*pu:], cin)
 					}
 				}
 				if dx != nil {
 					for xi := 0; xi < 16; xi++ {
-						s.gemm(true, false, cin, ld, cout, 1, u[xi*pu:], cin, dm[xi*pm:], ld, 0, vbuf[xi*pv:], ld)
+						s.gemm(true, false, cin, ld, cout, 1, u[xi*pu:], cin, dm[xi*pm:], ld, 0, v[xi*pv:], ld)
 					}
-					s.transform(func(t0, t1, c0, c1 int) { kernels.WinogradInputGrad(dxd, vbuf, g, t0, t1, c0, c1) }, ch.t0, ch.t1, cin)
+					s.transform(func(t0, t1, c0, c1 int) { kernels.WinogradInputGrad(dxd, v, g, t0, t1, c0, c1) }, ch.t0, ch.t1, cin)
 				}
 			}
 			if du != nil && len(s.pieces) > 1 {
@@ -254,4 +304,8 @@ func conv2dWinograd(x, w, b *tensor.Tensor, p convPlan) *tensor.Tensor {
 		}
 		return grads
 	}, inputs...)
+	if !y.RequiresGrad() { // no backward will need U
+		putScratch(uBuf)
+	}
+	return y
 }

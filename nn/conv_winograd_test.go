@@ -53,8 +53,8 @@ func maxRelDiff(got, want []float32) float64 {
 // TestConvWinogradMatchesIm2col compares the two algorithms' output and
 // gradients on awkward shapes: odd sizes, padding 0, 1, 2 and "same",
 // a 1×1 image, one image, many channels, under every schedule (batch split
-// across goroutines or not, V kept or recomputed, chunks of 7 tiles that
-// cross rows and images, or larger).
+// across goroutines or not, chunks of a tile row or two, larger ones that
+// span images, or all the tiles in one chunk).
 func TestConvWinogradMatchesIm2col(t *testing.T) {
 	rng := tensor.NewRNG(11)
 	for _, tc := range []struct {
@@ -81,12 +81,11 @@ func TestConvWinogradMatchesIm2col(t *testing.T) {
 		withConvAlgorithm(t, "im2col", func() { want = convOutputs(x, w, b, tc.opt) })
 		for _, sched := range []struct {
 			batch bool
-			keep  bool
 			chunk int
-		}{{true, false, 7}, {true, true, 7}, {false, false, 7}, {false, true, 128}, {true, false, 128}} {
+		}{{true, 7}, {false, 7}, {true, 128}, {false, 1 << 20}} {
 			t.Run(fmt.Sprintf("%+v/%+v", tc, sched), func(t *testing.T) {
-				defer func(b, k bool, c int) { convBatchParallel, winogradKeepV, winogradChunkTiles = b, k, c }(convBatchParallel, winogradKeepV, winogradChunkTiles)
-				convBatchParallel, winogradKeepV, winogradChunkTiles = sched.batch, sched.keep, sched.chunk
+				defer func(b bool, c int) { convBatchParallel, winogradChunkTiles = b, c }(convBatchParallel, winogradChunkTiles)
+				convBatchParallel, winogradChunkTiles = sched.batch, sched.chunk
 				var got [4][]float32
 				withConvAlgorithm(t, "winograd", func() { got = convOutputs(x, w, b, tc.opt) })
 				for i, what := range []string{"y", "dx", "dw", "db"} {
@@ -228,5 +227,42 @@ func TestSetConvAlgorithm(t *testing.T) {
 				t.Errorf("%s: x %v, w %v, %+v: Winograd %t, want %t", tc.algo, tc.x.Shape(), tc.w.Shape(), tc.opt, got, tc.want)
 			}
 		})
+	}
+}
+
+// TestWinogradSchedule checks that the chunks tile the batch exactly, in
+// whole tile rows, each piece holding whole images, and that chunks
+// other than a piece's last are multiples of 16 tiles where the rows allow.
+func TestWinogradSchedule(t *testing.T) {
+	defer func(b bool) { convBatchParallel = b }(convBatchParallel)
+	for _, batch := range []bool{true, false} {
+		convBatchParallel = batch
+		for _, tc := range []struct{ n, c, out, hw int }{
+			{64, 32, 64, 32}, {64, 64, 128, 16}, {64, 256, 256, 8}, {3, 16, 16, 7}, {1, 64, 64, 31}, {5, 300, 300, 2},
+		} {
+			x, w := tensor.Zeros(tc.n, tc.c, tc.hw, tc.hw), tensor.Zeros(tc.out, tc.c, 3, 3)
+			s := newWinogradSchedule(convPlanOf(x, w, Conv2dOptions{Padding: [2]int{1, 1}}))
+			tw, per := s.geom.TileCols(), s.geom.TileRows()*s.geom.TileCols()
+			next := 0
+			for _, piece := range s.pieces {
+				if piece[0].t0%per != 0 || piece[len(piece)-1].t1%per != 0 {
+					t.Errorf("%+v: piece %v does not hold whole images", tc, piece)
+				}
+				for i, ch := range piece {
+					if ch.t0 != next || ch.t1 <= ch.t0 || ch.t0%tw != 0 || ch.t1%tw != 0 || ch.t1-ch.t0 > s.maxLd {
+						t.Errorf("%+v: chunk %v after tile %d (tile rows of %d, largest chunk %d)", tc, ch, next, tw, s.maxLd)
+					}
+					if tw%16 == 0 || 16%tw == 0 {
+						if i < len(piece)-1 && (ch.t1-ch.t0)%16 != 0 {
+							t.Errorf("%+v: chunk %v not a multiple of 16 tiles", tc, ch)
+						}
+					}
+					next = ch.t1
+				}
+			}
+			if next != s.geom.Tiles() {
+				t.Errorf("%+v: chunks end at tile %d of %d", tc, next, s.geom.Tiles())
+			}
+		}
 	}
 }
