@@ -108,10 +108,10 @@ func winogradOK(p convPlan) bool {
 // input gradient window), each cut into chunks of whole tile rows, of
 // about chunkTiles tiles.
 type winogradSchedule struct {
-	geom   kernels.WinogradGeom
-	pieces [][]winogradChunk
-	maxLd  int      // the largest chunk
-	gemm   gemmFunc // SgemmSerial with several pieces, Sgemm with one
+	geom      kernels.WinogradGeom
+	pieces    [][]winogradChunk
+	maxTiles  int // the largest chunk
+	cin, cout int
 }
 
 // winogradChunk is the tiles [t0, t1).
@@ -120,11 +120,10 @@ type winogradChunk struct{ t0, t1 int }
 func newWinogradSchedule(p convPlan) *winogradSchedule {
 	g := p.geom
 	s := &winogradSchedule{geom: kernels.WinogradGeom{N: p.n, C: g.C, H: g.H, W: g.W, Out: p.out, PH: g.PH, PW: g.PW, OH: g.OH, OW: g.OW},
-		gemm: kernels.Sgemm}
+		cin: g.C, cout: p.out}
 	np := 1
 	if convBatchParallel && p.n >= kernels.Threads() {
 		np = kernels.Threads()
-		s.gemm = kernels.SgemmSerial
 	}
 	tr, tw := s.geom.TileRows(), s.geom.TileCols()
 	for i := 0; i < np; i++ {
@@ -143,7 +142,7 @@ func newWinogradSchedule(p convPlan) *winogradSchedule {
 		for c := 0; c < nc; c++ {
 			t0, t1 := (r0+c*steps/nc*step)*tw, min(r1, r0+(c+1)*steps/nc*step)*tw
 			chunks = append(chunks, winogradChunk{t0, t1})
-			s.maxLd = max(s.maxLd, t1-t0)
+			s.maxTiles = max(s.maxTiles, t1-t0)
 		}
 		s.pieces = append(s.pieces, chunks)
 	}
@@ -181,6 +180,46 @@ func (s *winogradSchedule) transform(f func(t0, t1, c0, c1 int), t0, t1, channel
 	kernels.ParallelFor(channels, 4, func(c0, c1 int) { f(t0, t1, c0, c1) })
 }
 
+// products runs f for the 16 positions ξ: in order when the pieces already
+// run in parallel, spread across the cores when there is one piece.
+func (s *winogradSchedule) products(f func(xi int)) {
+	if len(s.pieces) > 1 {
+		for xi := 0; xi < 16; xi++ {
+			f(xi)
+		}
+		return
+	}
+	kernels.ParallelFor(16, 1, func(lo, hi int) {
+		for xi := lo; xi < hi; xi++ {
+			f(xi)
+		}
+	})
+}
+
+// chunkBuffers returns scratch for one goroutine's chunks: a transformed
+// input (in channels) and output (out channels) of the largest chunk.
+func (s *winogradSchedule) chunkBuffers() (v, m *[]float32) {
+	ld := kernels.WinogradLd(s.maxTiles)
+	return getScratch(16 * kernels.WinogradPlane(s.cin, ld)), getScratch(16 * kernels.WinogradPlane(s.cout, ld))
+}
+
+// packU packs the 16 matrices U[ξ] (out × in, plane floats apart), or
+// their transposes, for SgemmPackedSerial, PackedASize floats apart.
+func packU(u []float32, plane, out, in int, trans bool) *[]float32 {
+	m, k := out, in
+	if trans {
+		m, k = in, out
+	}
+	size := kernels.PackedASize(m, k)
+	p := getScratch(16 * size)
+	kernels.ParallelFor(16, 1, func(lo, hi int) {
+		for xi := lo; xi < hi; xi++ {
+			kernels.PackA((*p)[xi*size:], trans, m, k, u[xi*plane:], in)
+		}
+	})
+	return p
+}
+
 // winogradScratch recycles the Winograd buffers (U, the chunks' V and M,
 // the weight-gradient partials): megabytes per call that would otherwise
 // be fresh memory, faulted in and zeroed every step. Pool k holds buffers
@@ -207,7 +246,13 @@ func putScratch(bufs ...*[]float32) {
 }
 
 // conv2dWinograd is conv2d for a plan that winogradOK accepts: the same
-// op, computed in the Winograd domain.
+// op, computed in the Winograd domain. Per chunk of tiles:
+//
+//	forward:  V = Bᵀ·x·B,  M[ξ] = U[ξ]·V[ξ],  y = Aᵀ·M·A + b
+//	backward: dM = A·dy·Aᵀ,  dU[ξ] += dM[ξ]·V[ξ]ᵀ (V transformed again),
+//	          dV[ξ] = U[ξ]ᵀ·dM[ξ],  dx += B·dV·Bᵀ
+//
+// and dw = Gᵀ·dU·G, db = Σ dy at the end.
 func conv2dWinograd(x, w, b *tensor.Tensor, p convPlan) *tensor.Tensor {
 	s := newWinogradSchedule(p)
 	g := s.geom
@@ -222,20 +267,23 @@ func conv2dWinograd(x, w, b *tensor.Tensor, p convPlan) *tensor.Tensor {
 	if b != nil {
 		bd = b.Data()
 	}
+	uPacked := packU(u, pu, cout, cin, false)
+	ua, sa := *uPacked, kernels.PackedASize(cout, cin)
 	s.run(func(chunks []winogradChunk) {
-		vBuf, mBuf := getScratch(16*kernels.WinogradPlane(cin, s.maxLd)), getScratch(16*kernels.WinogradPlane(cout, s.maxLd))
+		vBuf, mBuf := s.chunkBuffers()
 		defer putScratch(vBuf, mBuf)
-		v, mbuf := *vBuf, *mBuf
+		v, m := *vBuf, *mBuf
 		for _, ch := range chunks {
-			ld := ch.t1 - ch.t0
+			n, ld := ch.t1-ch.t0, kernels.WinogradLd(ch.t1-ch.t0)
 			pv, pm := kernels.WinogradPlane(cin, ld), kernels.WinogradPlane(cout, ld)
 			s.transform(func(t0, t1, c0, c1 int) { kernels.WinogradInput(v, xd, g, t0, t1, c0, c1) }, ch.t0, ch.t1, cin)
-			for xi := 0; xi < 16; xi++ {
-				s.gemm(false, false, cout, ld, cin, 1, u[xi*pu:], cin, v[xi*pv:], ld, 0, mbuf[xi*pm:], ld)
-			}
-			s.transform(func(t0, t1, o0, o1 int) { kernels.WinogradOutput(yd, mbuf, bd, g, t0, t1, o0, o1) }, ch.t0, ch.t1, cout)
+			s.products(func(xi int) {
+				kernels.SgemmPackedSerial(cout, n, cin, ua[xi*sa:], v[xi*pv:], ld, m[xi*pm:], ld)
+			})
+			s.transform(func(t0, t1, o0, o1 int) { kernels.WinogradOutput(yd, m, bd, g, t0, t1, o0, o1) }, ch.t0, ch.t1, cout)
 		}
 	})
+	putScratch(uPacked)
 
 	inputs := []*tensor.Tensor{x, w}
 	if b != nil {
@@ -246,20 +294,23 @@ func conv2dWinograd(x, w, b *tensor.Tensor, p convPlan) *tensor.Tensor {
 		dyd := dy.Data()
 		var dx, dw *tensor.Tensor
 		var dxd, du []float32
+		var utPacked *[]float32
 		if x.RequiresGrad() {
 			dx = tensor.Zeros(x.Shape()...)
 			dxd = dx.Data()
+			utPacked = packU(u, pu, cout, cin, true)
+			defer putScratch(utPacked)
 		}
-		var duBuf *[]float32
+		st := kernels.PackedASize(cin, cout)
 		if w.RequiresGrad() {
-			duBuf = getScratch(16 * pu)
+			duBuf := getScratch(16 * pu)
 			defer putScratch(duBuf)
 			du = *duBuf
 			clear(du)
 		}
 		var mu sync.Mutex
 		s.run(func(chunks []winogradChunk) {
-			vBuf, mBuf := getScratch(16*kernels.WinogradPlane(cin, s.maxLd)), getScratch(16*kernels.WinogradPlane(cout, s.maxLd))
+			vBuf, mBuf := s.chunkBuffers()
 			defer putScratch(vBuf, mBuf)
 			v, dm := *vBuf, *mBuf // v holds V, then dV
 			duLocal := du
@@ -270,21 +321,22 @@ func conv2dWinograd(x, w, b *tensor.Tensor, p convPlan) *tensor.Tensor {
 				clear(duLocal)
 			}
 			for _, ch := range chunks {
-				ld := ch.t1 - ch.t0
+				n, ld := ch.t1-ch.t0, kernels.WinogradLd(ch.t1-ch.t0)
 				pv, pm := kernels.WinogradPlane(cin, ld), kernels.WinogradPlane(cout, ld)
 				s.transform(func(t0, t1, o0, o1 int) { kernels.WinogradOutputGrad(dm, dyd, g, t0, t1, o0, o1) }, ch.t0, ch.t1, cout)
 				if du != nil {
 					// V again: transforming x costs less than keeping V
 					// from the forward (BenchmarkConvAlgorithms).
 					s.transform(func(t0, t1, c0, c1 int) { kernels.WinogradInput(v, xd, g, t0, t1, c0, c1) }, ch.t0, ch.t1, cin)
-					for xi := 0; xi < 16; xi++ {
-						s.gemm(false, true, cout, cin, ld, 1, dm[xi*pm:], ld, v[xi*pv:], ld, 1, duLocal[xi*pu:], cin)
-					}
+					s.products(func(xi int) {
+						kernels.SgemmSerial(false, true, cout, cin, n, 1, dm[xi*pm:], ld, v[xi*pv:], ld, 1, duLocal[xi*pu:], cin)
+					})
 				}
 				if dx != nil {
-					for xi := 0; xi < 16; xi++ {
-						s.gemm(true, false, cin, ld, cout, 1, u[xi*pu:], cin, dm[xi*pm:], ld, 0, v[xi*pv:], ld)
-					}
+					ut := *utPacked
+					s.products(func(xi int) {
+						kernels.SgemmPackedSerial(cin, n, cout, ut[xi*st:], dm[xi*pm:], ld, v[xi*pv:], ld)
+					})
 					s.transform(func(t0, t1, c0, c1 int) { kernels.WinogradInputGrad(dxd, v, g, t0, t1, c0, c1) }, ch.t0, ch.t1, cin)
 				}
 			}

@@ -249,8 +249,8 @@ func TestWinogradSchedule(t *testing.T) {
 					t.Errorf("%+v: piece %v does not hold whole images", tc, piece)
 				}
 				for i, ch := range piece {
-					if ch.t0 != next || ch.t1 <= ch.t0 || ch.t0%tw != 0 || ch.t1%tw != 0 || ch.t1-ch.t0 > s.maxLd {
-						t.Errorf("%+v: chunk %v after tile %d (tile rows of %d, largest chunk %d)", tc, ch, next, tw, s.maxLd)
+					if ch.t0 != next || ch.t1 <= ch.t0 || ch.t0%tw != 0 || ch.t1%tw != 0 || ch.t1-ch.t0 > s.maxTiles {
+						t.Errorf("%+v: chunk %v after tile %d (tile rows of %d, largest chunk %d)", tc, ch, next, tw, s.maxTiles)
 					}
 					if tw%16 == 0 || 16%tw == 0 {
 						if i < len(piece)-1 && (ch.t1-ch.t0)%16 != 0 {

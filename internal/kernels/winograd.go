@@ -26,9 +26,9 @@ import "fmt"
 //
 // Tiles are numbered over the whole batch, t = (n·TileRows() + ty)·
 // TileCols() + tx, and a call handles a range [t0, t1): its arrays have
-// ld = t1 − t0 columns. The tiles of one tile row inside the range form a
-// run, and the run's columns hold its tiles in order except that each full
-// group of 8 at the start of the run holds tiles 0 1 4 5 2 3 6 7 of the
+// t1 − t0 columns and the row stride ld = WinogradLd(t1 − t0). The tiles
+// of one tile row inside the range form a run, and the run's columns hold
+// its tiles in order except that each full group of 8 at the start of the run holds tiles 0 1 4 5 2 3 6 7 of the
 // group: the order in which AVX2's in-lane shuffles produce them, so that
 // no transform spends a cross-lane permute on it. The order is the same on
 // every platform; only transforms (and column-wise products, which do not
@@ -56,6 +56,17 @@ func (g WinogradGeom) TileCols() int { return (g.OW + 1) / 2 }
 
 // Tiles returns the number of tiles in the batch, N·TileRows()·TileCols().
 func (g WinogradGeom) Tiles() int { return g.N * g.TileRows() * g.TileCols() }
+
+// WinogradLd returns the row stride of a transformed array of the given
+// number of tiles: the least odd multiple of 16 that holds them, so that
+// the products can read 16-column panels in place (winograd_gemm.go).
+func WinogradLd(tiles int) int {
+	p := max(1, (tiles+15)/16)
+	if p%2 == 0 {
+		p++
+	}
+	return 16 * p
+}
 
 // WinogradPlane returns the distance in floats between the 16 matrices of
 // a transformed array of rows × ld: rows·ld rounded up to an odd multiple
@@ -101,8 +112,8 @@ func (g WinogradGeom) check(fn string, t0, t1, c0, c1, channels int, domain, ima
 	if t0 < 0 || t1 < t0 || t1 > g.Tiles() || c0 < 0 || c1 < c0 || c1 > channels {
 		panic(fmt.Sprintf("kernels: %s: tiles [%d, %d) of %d, channels [%d, %d) of %d", fn, t0, t1, g.Tiles(), c0, c1, channels))
 	}
-	if need := 16 * WinogradPlane(channels, t1-t0); len(domain) < need {
-		panic(fmt.Sprintf("kernels: %s: transformed array of %d, need %d (16 planes of %d×%d)", fn, len(domain), need, channels, t1-t0))
+	if need := 16 * WinogradPlane(channels, WinogradLd(t1-t0)); len(domain) < need {
+		panic(fmt.Sprintf("kernels: %s: transformed array of %d, need %d (16 planes of %d×%d)", fn, len(domain), need, channels, WinogradLd(t1-t0)))
 	}
 	if len(image) < imageSize {
 		panic(fmt.Sprintf("kernels: %s: image array of %d, need %d", fn, len(image), imageSize))
@@ -219,7 +230,7 @@ func WinogradFilterGrad(dw, du []float32, out, in int) {
 // channel ranges can run in parallel.
 func WinogradInput(v, x []float32, g WinogradGeom, t0, t1, c0, c1 int) {
 	g.check("WinogradInput", t0, t1, c0, c1, g.C, v, x, g.N*g.C*g.H*g.W)
-	ld := t1 - t0
+	ld := WinogradLd(t1 - t0)
 	plane := WinogradPlane(g.C, ld)
 	hw := g.H * g.W
 	var buf []float32
@@ -247,7 +258,7 @@ func WinogradInput(v, x []float32, g WinogradGeom, t0, t1, c0, c1 int) {
 // share an image and a channel.
 func WinogradInputGrad(dx, dv []float32, g WinogradGeom, t0, t1, c0, c1 int) {
 	g.check("WinogradInputGrad", t0, t1, c0, c1, g.C, dv, dx, g.N*g.C*g.H*g.W)
-	ld := t1 - t0
+	ld := WinogradLd(t1 - t0)
 	plane := WinogradPlane(g.C, ld)
 	hw := g.H * g.W
 	var buf []float32
@@ -277,7 +288,7 @@ func WinogradOutput(y, m, bias []float32, g WinogradGeom, t0, t1, o0, o1 int) {
 	if bias != nil && len(bias) < g.Out {
 		panic(fmt.Sprintf("kernels: WinogradOutput: len(bias) = %d < %d output channels", len(bias), g.Out))
 	}
-	ld := t1 - t0
+	ld := WinogradLd(t1 - t0)
 	plane := WinogradPlane(g.Out, ld)
 	ohw := g.OH * g.OW
 	g.segments(t0, t1, func(n, a, b, j int) {
@@ -301,7 +312,7 @@ func WinogradOutput(y, m, bias []float32, g WinogradGeom, t0, t1, o0, o1 int) {
 // past OH or OW.
 func WinogradOutputGrad(dm, dy []float32, g WinogradGeom, t0, t1, o0, o1 int) {
 	g.check("WinogradOutputGrad", t0, t1, o0, o1, g.Out, dm, dy, g.N*g.Out*g.OH*g.OW)
-	ld := t1 - t0
+	ld := WinogradLd(t1 - t0)
 	plane := WinogradPlane(g.Out, ld)
 	ohw := g.OH * g.OW
 	g.segments(t0, t1, func(n, a, b, j int) {

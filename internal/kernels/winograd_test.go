@@ -137,7 +137,7 @@ func testWinogradTransforms(t *testing.T, g WinogradGeom) {
 	T := g.Tiles()
 	t0, t1 := T/3, T // a range that starts mid-image
 	c0, c1 := g.C/2, g.C
-	ld := t1 - t0
+	ld := WinogradLd(t1 - t0)
 	per := g.TileRows() * g.TileCols()
 	x := randSlice(r, g.N*g.C*g.H*g.W)
 	asFloat64 := func(s []float32) []float64 {
@@ -281,13 +281,13 @@ func TestWinogradConvolves(t *testing.T) {
 			T := g.Tiles()
 			for t0 := 0; t0 < T; t0 += 5 { // chunks of 5 tiles cross rows and images
 				t1 := min(t0+5, T)
-				ld := t1 - t0
+				ld := WinogradLd(t1 - t0)
 				pv, pm := WinogradPlane(g.C, ld), WinogradPlane(g.Out, ld)
 				v := make([]float32, 16*pv)
 				m := make([]float32, 16*pm)
 				WinogradInput(v, x, g, t0, t1, 0, g.C)
 				for xi := 0; xi < 16; xi++ {
-					SgemmNaive(false, false, g.Out, ld, g.C, 1, u[xi*pu:], g.C, v[xi*pv:], ld, 0, m[xi*pm:], ld)
+					SgemmNaive(false, false, g.Out, t1-t0, g.C, 1, u[xi*pu:], g.C, v[xi*pv:], ld, 0, m[xi*pm:], ld)
 				}
 				WinogradOutput(y, m, bias, g, t0, t1, 0, g.Out)
 			}
