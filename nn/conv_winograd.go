@@ -23,7 +23,13 @@ import (
 // with U = G·w·Gᵀ, V = Bᵀ·x·B, y = Aᵀ·M·A and dM = A·dy·Aᵀ. The tiles are
 // cut into chunks small enough that a chunk's V and M stay in cache between
 // the transforms and the products; the batch is split across the cores,
-// each running serial GEMMs on its own chunks, as conv2d does with images.
+// each running serial products on its own chunks, as conv2d does with
+// images. U (and Uᵀ) is packed once per pass for all the chunks' products.
+//
+// Measured against im2col on the lecture's CIFAR model 3 (batch 64,
+// forward + backward, BenchmarkConvAlgorithms), its 3×3 layers with 32 to
+// 256 input channels run 1.9 to 2.3 times faster; the first layer, 3 input
+// channels, runs slower and stays on im2col.
 
 // Convolution algorithms for SetConvAlgorithm.
 const (
@@ -40,14 +46,15 @@ var convAlgorithm atomic.Int32
 // ungrouped convolutions with zero padding of at most 2:
 //
 //   - "auto" (the default): Winograd F(2×2, 3×3) where it measured faster
-//     than im2col (enough input and output channels), im2col elsewhere;
+//     than im2col, with 8 input channels or more; im2col with fewer;
 //   - "im2col": always im2col + GEMM;
 //   - "winograd": Winograd wherever it applies.
 //
-// Other convolutions always use im2col. Both algorithms agree to float32
-// rounding (about 1e-6 relative); Winograd's rounding differs slightly from
-// im2col's. It returns an error for an unknown name and leaves the setting
-// as it was.
+// Other convolutions always use im2col. The two algorithms round
+// differently but agree to float32 precision: outputs and gradients differ
+// by about 1e-6 of their largest value. The setting is global and safe to
+// change between calls from any goroutine. SetConvAlgorithm returns an
+// error for an unknown name and leaves the setting as it was.
 func SetConvAlgorithm(name string) error {
 	for i, n := range convAlgorithmNames {
 		if n == name {
@@ -63,17 +70,18 @@ func ConvAlgorithm() string { return convAlgorithmNames[convAlgorithm.Load()] }
 
 // winogradMinIn is the fewest input channels for which "auto" picks
 // Winograd. With few input channels the products are too thin (k = in) to
-// repay the transforms: forward + backward at batch 64 on 32×32 images,
-// Winograd takes 0.62× im2col's time... rather, im2col's speed, for 3 → 32,
-// 0.92× for 8 → 32 and 1.4× for 16 → 32; the output channels matter
-// little (32 → 8 runs 2.2× faster). See BenchmarkConvAlgorithms.
-var winogradMinIn = 16
+// repay the transforms. Forward + backward at batch 64 on 32×32 images
+// (BenchmarkConvAlgorithms' method, CPU time on a loaded 2-core machine),
+// Winograd runs at 0.78× im2col's speed for 3 → 32 channels, 1.1× for
+// 8 → 32, 1.4× for 12 → 32 and 1.6× for 16 → 32; the output channels
+// matter little (32 → 1 runs 2.5× faster).
+var winogradMinIn = 8
 
 // winogradChunkFloats bounds a chunk's transformed input and output,
 // 16·(in + out)·tiles floats: 2 MiB, about what stays in a core's L2
-// between the transforms and the products. Chunks of 64 to 512 tiles
-// measured within 10% of each other on model 3's layers, the best at
-// about this size.
+// between the transforms and the products. On model 3's layers chunks of
+// 64 to 256 tiles measured within 10% of each other, the best at about
+// this size, and chunks of 512 up to 20% slower.
 var winogradChunkFloats = 1 << 19
 
 // winogradChunkTiles, when positive, overrides the chunk size (tests).
@@ -326,7 +334,9 @@ func conv2dWinograd(x, w, b *tensor.Tensor, p convPlan) *tensor.Tensor {
 				s.transform(func(t0, t1, o0, o1 int) { kernels.WinogradOutputGrad(dm, dyd, g, t0, t1, o0, o1) }, ch.t0, ch.t1, cout)
 				if du != nil {
 					// V again: transforming x costs less than keeping V
-					// from the forward (BenchmarkConvAlgorithms).
+					// from the forward, which measured 5 to 20% slower on
+					// model 3's layers (the kept V is 4× the input, written
+					// once and read once from memory).
 					s.transform(func(t0, t1, c0, c1 int) { kernels.WinogradInput(v, xd, g, t0, t1, c0, c1) }, ch.t0, ch.t1, cin)
 					s.products(func(xi int) {
 						kernels.SgemmSerial(false, true, cout, cin, n, 1, dm[xi*pm:], ld, v[xi*pv:], ld, 1, duLocal[xi*pu:], cin)

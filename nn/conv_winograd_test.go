@@ -213,6 +213,7 @@ func TestSetConvAlgorithm(t *testing.T) {
 	}{
 		{"auto", x(64), w(64, 64, 3), pad1, true},
 		{"auto", x(3), w(32, 3, 3), pad1, false}, // too few input channels to pay
+		{"auto", x(8), w(4, 8, 3), pad1, true},
 		{"im2col", x(64), w(64, 64, 3), pad1, false},
 		{"winograd", x(3), w(32, 3, 3), pad1, true},
 		{"winograd", x(4), w(4, 4, 5), pad1, false},                                            // 5×5

@@ -337,3 +337,33 @@ func TestWinogradChecks(t *testing.T) {
 		}()
 	}
 }
+
+// BenchmarkWinogradTransforms times each transform on a chunk of 256 tiles
+// (16 tile rows of a 32×32 image, padding 1) and 64 channels, and reports
+// nanoseconds per tile and channel:
+//
+//	go test -bench WinogradTransforms -run '^$' ./internal/kernels
+func BenchmarkWinogradTransforms(b *testing.B) {
+	g := WinogradGeom{N: 1, C: 64, H: 32, W: 32, Out: 64, PH: 1, PW: 1, OH: 32, OW: 32}
+	r := rand.New(rand.NewPCG(1, 1))
+	t0, t1 := 0, 256
+	x, y := randSlice(r, g.C*g.H*g.W), randSlice(r, g.Out*g.OH*g.OW)
+	d := randSlice(r, 16*WinogradPlane(g.C, WinogradLd(t1-t0)))
+	bias := randSlice(r, g.Out)
+	for _, tr := range []struct {
+		name string
+		f    func()
+	}{
+		{"input", func() { WinogradInput(d, x, g, t0, t1, 0, g.C) }},
+		{"input-grad", func() { WinogradInputGrad(x, d, g, t0, t1, 0, g.C) }},
+		{"output", func() { WinogradOutput(y, d, bias, g, t0, t1, 0, g.Out) }},
+		{"output-grad", func() { WinogradOutputGrad(d, y, g, t0, t1, 0, g.Out) }},
+	} {
+		b.Run(tr.name, func(b *testing.B) {
+			for b.Loop() {
+				tr.f()
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64((t1-t0)*g.C), "ns/tile-channel")
+		})
+	}
+}
