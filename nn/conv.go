@@ -199,5 +199,9 @@ func Conv2dFunc(x, weight, bias *tensor.Tensor, opt Conv2dOptions) *tensor.Tenso
 		fail("padded input %dx%d smaller than the dilated kernel %dx%d",
 			g.H+pads[2]+pads[3], g.W+pads[0]+pads[1], g.DH*(kh-1)+1, g.DW*(kw-1)+1)
 	}
-	return conv2d(x, weight, bias, convPlan{n: xs[0], out: ws[0], groups: opt.Groups, geom: g})
+	p := convPlan{n: xs[0], out: ws[0], groups: opt.Groups, geom: g}
+	if winogradOK(p) {
+		return conv2dWinograd(x, weight, bias, p)
+	}
+	return conv2d(x, weight, bias, p)
 }
