@@ -22,27 +22,6 @@ var convBatchParallel = true
 // them through memory twice.
 const convKeepColumns = 4 << 20
 
-// scratch holds pools of float32 buffers by length, for the large
-// temporaries of the convolutions: a fresh Go allocation of megabytes is
-// zeroed and page-faulted on every training step.
-var scratch sync.Map // int → *sync.Pool of *[]float32
-
-// getScratch returns a buffer of n floats with arbitrary contents.
-func getScratch(n int) []float32 {
-	if pool, ok := scratch.Load(n); ok {
-		if b, ok := pool.(*sync.Pool).Get().(*[]float32); ok {
-			return *b
-		}
-	}
-	return make([]float32, n)
-}
-
-// putScratch gives b back for reuse; b must not be used afterwards.
-func putScratch(b []float32) {
-	pool, _ := scratch.LoadOrStore(len(b), new(sync.Pool))
-	pool.(*sync.Pool).Put(&b)
-}
-
 // convPlan is everything the differentiable convolution ops need: the
 // batch size, the per-image geometry of the (non-transposed) convolution
 // over all input channels, and the channel split into groups.
@@ -98,8 +77,10 @@ func conv2d(x, w, b *tensor.Tensor, p convPlan) *tensor.Tensor {
 	// gradient instead of being unfolded again.
 	colSize := g.ColRows() * g.ColCols()
 	var kept []float32
+	var keptBuf *[]float32
 	if !p.pointwise() && w.RequiresGrad() && tensor.GradEnabled() && p.n*colSize <= convKeepColumns {
-		kept = getScratch(p.n * colSize)
+		keptBuf = getScratch(p.n * colSize)
+		kept = *keptBuf
 	}
 	// columns returns the column matrix of image i: x itself on the 1×1 path.
 	columns := func(i int, col []float32) []float32 {
@@ -182,9 +163,9 @@ func conv2d(x, w, b *tensor.Tensor, p convPlan) *tensor.Tensor {
 				mu.Unlock()
 			}
 		})
-		if kept != nil {
-			putScratch(kept)
-			kept = nil
+		if keptBuf != nil {
+			putScratch(keptBuf)
+			kept, keptBuf = nil, nil
 		}
 		grads := []*tensor.Tensor{dx, dw}
 		if b != nil {

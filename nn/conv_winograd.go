@@ -228,7 +228,8 @@ func packU(u []float32, plane, out, in int, trans bool) *[]float32 {
 	return p
 }
 
-// winogradScratch recycles the Winograd buffers (U, the chunks' V and M,
+// winogradScratch recycles the large convolution buffers (Winograd U, the
+// chunks' V and M, im2col column matrices kept for the weight gradient,
 // the weight-gradient partials): megabytes per call that would otherwise
 // be fresh memory, faulted in and zeroed every step. Pool k holds buffers
 // of capacity 2^k.
