@@ -1,0 +1,223 @@
+package nn
+
+import (
+	"slices"
+
+	"github.com/deepgo/deepgo/internal/kernels"
+	"github.com/deepgo/deepgo/tensor"
+)
+
+// The fused attention op behind ScaledDotProductAttention and
+// MultiheadAttention. For every task, a (batch entry b, head h) pair, with
+// Q [lq, dk], K [lk, dk] and V [lk, dv] the task's matrices:
+//
+//	S = scale·Q·Kᵀ + mask,  P = softmax_rows(S),  P' = dropout(P),  O = P'·V
+//
+// and, given dO (and dP' when the weights are an output of the graph),
+//
+//	dP' += dO·Vᵀ,  dV = P'ᵀ·dO,  dP = dP' ⊙ keep/(1−p),
+//	dS = P ⊙ (dP − rowsum(dP ⊙ P)),  dQ = scale·dS·K,  dK = scale·dSᵀ·Q.
+//
+// The matrices are read in place from the projections through strides, so
+// heads are never split into separate tensors: MultiheadAttention's
+// [N·L, 3E] in-projection holds head h's queries at columns h·hd, its keys
+// at E + h·hd and its values at 2E + h·hd, and the output is written
+// straight into the [N·L, E] layout the out-projection reads. The mask is
+// written into S before the GEMM, which adds scale·Q·Kᵀ to it (beta = 1),
+// so scale, mask and softmax take one GEMM and one pass over S. Tasks run
+// in parallel, each with serial GEMMs; with fewer tasks than cores they run
+// in order with parallel GEMMs instead.
+
+// attnView locates one operand of the attention in its tensor: the matrix
+// of batch entry b and head h starts at off + b·batch + h·head, and its
+// consecutive rows (sequence positions) are ld apart.
+type attnView struct {
+	src                  int // index of the tensor among the op's inputs
+	off, batch, head, ld int
+}
+
+func (v attnView) at(b, h int) int { return v.off + b*v.batch + h*v.head }
+
+// weightsMode says what the attention op returns besides its output.
+type weightsMode int
+
+const (
+	weightsOff      weightsMode = iota // nothing
+	weightsGraph                       // P' [nb, nh, lq, lk], an output of the op (differentiable)
+	weightsDetached                    // P' as a plain tensor outside the graph
+)
+
+// attnPlan is one attention over nb·nh tasks.
+type attnPlan struct {
+	op                     string // names the recorded op
+	nb, nh, lq, lk, dk, dv int
+	scale                  float32
+	q, k, v                attnView
+	out                    attnView // src unused: the op's own output
+	outShape               []int
+	weightsShape           []int // shape of the returned weights (nb·nh·lq·lk values)
+	mask                   *maskPlan
+	drop                   dropMask
+	weights                weightsMode
+}
+
+// forTasks runs fn over the tasks: split across cores with serial GEMMs,
+// or, with fewer tasks than cores, in order with parallel GEMMs.
+func (p *attnPlan) forTasks(fn func(lo, hi int, gemm gemmFunc)) {
+	tasks := p.nb * p.nh
+	if tasks >= kernels.Threads() && tasks > 1 {
+		kernels.ParallelFor(tasks, 1, func(lo, hi int) { fn(lo, hi, kernels.SgemmSerial) })
+		return
+	}
+	fn(0, tasks, kernels.Sgemm)
+}
+
+// run computes the attention over srcs (the distinct tensors the views
+// point into) and records it. weights is nil in weightsOff mode.
+func (p *attnPlan) run(srcs []*tensor.Tensor) (out, weights *tensor.Tensor) {
+	blk := p.lq * p.lk
+	tasks := p.nb * p.nh
+	probs := make([]float32, tasks*blk)
+	kept := probs // P' = P without dropout
+	if p.drop.on {
+		kept = make([]float32, tasks*blk)
+	}
+	out = tensor.Zeros(p.outShape...)
+	od := out.Data()
+	sd := make([][]float32, len(srcs))
+	for i, s := range srcs {
+		sd[i] = s.Data()
+	}
+	p.forTasks(func(lo, hi int, gemm gemmFunc) {
+		for t := lo; t < hi; t++ {
+			b, h := t/p.nh, t%p.nh
+			s := probs[t*blk : (t+1)*blk]
+			beta := float32(0)
+			if p.mask != nil {
+				p.mask.fill(s, t, p.lq, p.lk)
+				beta = 1
+			}
+			gemm(false, true, p.lq, p.lk, p.dk, p.scale, sd[p.q.src][p.q.at(b, h):], p.q.ld,
+				sd[p.k.src][p.k.at(b, h):], p.k.ld, beta, s, p.lk)
+			kernels.SoftmaxRows(s, s, p.lq, p.lk)
+			pk := s
+			if p.drop.on {
+				pk = kept[t*blk : (t+1)*blk]
+				p.drop.apply(pk, s, t*blk)
+			}
+			gemm(false, false, p.lq, p.dv, p.lk, 1, pk, p.lk, sd[p.v.src][p.v.at(b, h):], p.v.ld,
+				0, od[p.out.at(b, h):], p.out.ld)
+		}
+	})
+	switch p.weights {
+	case weightsDetached:
+		return tensor.Record(p.op, out, func(g *tensor.Tensor) []*tensor.Tensor {
+			return p.backward(srcs, probs, kept, g, nil)
+		}, srcs...), tensor.New(slices.Clone(kept), p.weightsShape...) // a copy: the backward reads kept
+	case weightsGraph:
+		w := tensor.New(kept, p.weightsShape...)
+		outs := tensor.RecordMulti(p.op, []*tensor.Tensor{out, w}, func(gs []*tensor.Tensor) []*tensor.Tensor {
+			return p.backward(srcs, probs, kept, gs[0], gs[1])
+		}, srcs...)
+		return outs[0], outs[1]
+	}
+	return tensor.Record(p.op, out, func(g *tensor.Tensor) []*tensor.Tensor {
+		return p.backward(srcs, probs, kept, g, nil)
+	}, srcs...), nil
+}
+
+// backward returns the gradients for srcs given dO (gOut) and, when the
+// weights are part of the graph, dP' (gW). Views that share a tensor
+// accumulate into its one gradient (every GEMM adds, beta = 1); different
+// tasks write disjoint blocks, so they run in parallel.
+func (p *attnPlan) backward(srcs []*tensor.Tensor, probs, kept []float32, gOut, gW *tensor.Tensor) []*tensor.Tensor {
+	blk := p.lq * p.lk
+	grads := make([]*tensor.Tensor, len(srcs))
+	gd := make([][]float32, len(srcs))
+	sd := make([][]float32, len(srcs))
+	for i, s := range srcs {
+		sd[i] = s.Data()
+		if s.RequiresGrad() {
+			grads[i] = tensor.Zeros(s.Shape()...)
+			gd[i] = grads[i].Data()
+		}
+	}
+	dq, dk, dv := gd[p.q.src], gd[p.k.src], gd[p.v.src]
+	god := gOut.Data()
+	var gwd []float32
+	if gW != nil {
+		gwd = gW.Data()
+	}
+	p.forTasks(func(lo, hi int, gemm gemmFunc) {
+		ds := make([]float32, blk)
+		for t := lo; t < hi; t++ {
+			b, h := t/p.nh, t%p.nh
+			pk := kept[t*blk : (t+1)*blk]
+			gO := god[p.out.at(b, h):]
+			if dv != nil {
+				gemm(true, false, p.lk, p.dv, p.lq, 1, pk, p.lk, gO, p.out.ld, 1, dv[p.v.at(b, h):], p.v.ld)
+			}
+			if dq == nil && dk == nil {
+				continue
+			}
+			beta := float32(0)
+			if gwd != nil {
+				copy(ds, gwd[t*blk:(t+1)*blk])
+				beta = 1
+			}
+			gemm(false, true, p.lq, p.lk, p.dv, 1, gO, p.out.ld, sd[p.v.src][p.v.at(b, h):], p.v.ld, beta, ds, p.lk)
+			pr := probs[t*blk : (t+1)*blk]
+			for i := 0; i < p.lq; i++ {
+				row, prow := ds[i*p.lk:(i+1)*p.lk], pr[i*p.lk:(i+1)*p.lk]
+				if p.drop.on {
+					// A kept weight is P·scale > 0 unless P itself is 0,
+					// where dS is 0 whatever dP is.
+					for j, v := range pk[i*p.lk : (i+1)*p.lk] {
+						if v == 0 {
+							row[j] = 0
+						} else {
+							row[j] *= p.drop.scale
+						}
+					}
+				}
+				dot := kernels.Dot(row, prow)
+				for j, v := range prow {
+					row[j] = v * (row[j] - dot)
+				}
+			}
+			if dq != nil {
+				gemm(false, false, p.lq, p.dk, p.lk, p.scale, ds, p.lk, sd[p.k.src][p.k.at(b, h):], p.k.ld, 1, dq[p.q.at(b, h):], p.q.ld)
+			}
+			if dk != nil {
+				gemm(true, false, p.lk, p.dk, p.lq, p.scale, ds, p.lk, sd[p.q.src][p.q.at(b, h):], p.q.ld, 1, dk[p.k.at(b, h):], p.k.ld)
+			}
+		}
+	})
+	return grads
+}
+
+// distinctInputs lists each tensor of ts once, and for every one of ts its
+// index in that list: self-attention passes one projection three times.
+func distinctInputs(ts ...*tensor.Tensor) ([]*tensor.Tensor, []int) {
+	var srcs []*tensor.Tensor
+	idx := make([]int, len(ts))
+	for i, t := range ts {
+		idx[i] = -1
+		for j, s := range srcs {
+			if s == t {
+				idx[i] = j
+			}
+		}
+		if idx[i] < 0 {
+			idx[i] = len(srcs)
+			srcs = append(srcs, t)
+		}
+	}
+	return srcs, idx
+}
+
+// parallelRows splits [0, n) items of width w (floats each) across cores in
+// chunks of at least 16K floats, so that small tensors stay on one core.
+func parallelRows(n, w int, fn func(lo, hi int)) {
+	kernels.ParallelFor(n, max(1, (1<<14)/max(w, 1)), fn)
+}
