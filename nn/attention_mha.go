@@ -271,7 +271,7 @@ func (m *MultiheadAttention) attend(query, key, value *tensor.Tensor, opt Attend
 		p.drop = newDropMask(m.Dropout, m.rng)
 	}
 	ctx, w := p.run(srcs)
-	out = m.OutProj.Forward(ctx)
+	out = dense(ctx, m.OutProj.Weight, m.OutProj.Bias, actNone, dropMask{})
 	if w == nil || keep != weightsOff {
 		return out, w
 	}
@@ -293,7 +293,7 @@ func (m *MultiheadAttention) project(query, key, value *tensor.Tensor) ([3]*tens
 	self := query == key && key == value && m.InProjWeight != nil
 	shared := key == value && m.InProjWeight != nil // key and value projected together
 	if self {
-		qkv := tensor.Linear(query, m.InProjWeight, m.InProjBias)
+		qkv := linearNone(query, m.InProjWeight, m.InProjBias)
 		return [3]*tensor.Tensor{qkv, qkv, qkv}, [3]int{0, e, 2 * e}
 	}
 	sizes := []int{e, e, e}
@@ -306,19 +306,22 @@ func (m *MultiheadAttention) project(query, key, value *tensor.Tensor) ([3]*tens
 	}
 	if m.InProjWeight == nil {
 		return [3]*tensor.Tensor{
-			tensor.Linear(query, m.QProjWeight, b[0]),
-			tensor.Linear(key, m.KProjWeight, b[1]),
-			tensor.Linear(value, m.VProjWeight, b[2]),
+			linearNone(query, m.QProjWeight, b[0]),
+			linearNone(key, m.KProjWeight, b[1]),
+			linearNone(value, m.VProjWeight, b[2]),
 		}, [3]int{}
 	}
 	w := m.InProjWeight.Split(sizes, 0)
 	if shared {
-		q, kv := tensor.Linear(query, w[0], b[0]), tensor.Linear(key, w[1], b[1])
+		q, kv := linearNone(query, w[0], b[0]), linearNone(key, w[1], b[1])
 		return [3]*tensor.Tensor{q, kv, kv}, [3]int{0, 0, e}
 	}
 	return [3]*tensor.Tensor{
-		tensor.Linear(query, w[0], b[0]),
-		tensor.Linear(key, w[1], b[1]),
-		tensor.Linear(value, w[2], b[2]),
+		linearNone(query, w[0], b[0]),
+		linearNone(key, w[1], b[1]),
+		linearNone(value, w[2], b[2]),
 	}, [3]int{}
 }
+
+// linearNone is the plain fully connected op, x·wᵀ + b.
+func linearNone(x, w, b *tensor.Tensor) *tensor.Tensor { return dense(x, w, b, actNone, dropMask{}) }

@@ -16,7 +16,8 @@ import (
 // and, given dO (and dP' when the weights are an output of the graph),
 //
 //	dP' += dO·Vᵀ,  dV = P'ᵀ·dO,  dP = dP' ⊙ keep/(1−p),
-//	dS = P ⊙ (dP − rowsum(dP ⊙ P)),  dQ = scale·dS·K,  dK = scale·dSᵀ·Q.
+//	dS = P ⊙ (dP − rowsum(dP ⊙ P)) = P' ⊙ dP' − P·rowsum(P' ⊙ dP'),
+//	dQ = scale·dS·K,  dK = scale·dSᵀ·Q.
 //
 // The matrices are read in place from the projections through strides, so
 // heads are never split into separate tensors: MultiheadAttention's
@@ -61,15 +62,18 @@ type attnPlan struct {
 	weights                weightsMode
 }
 
-// forTasks runs fn over the tasks: split across cores with serial GEMMs,
-// or, with fewer tasks than cores, in order with parallel GEMMs.
-func (p *attnPlan) forTasks(fn func(lo, hi int, gemm gemmFunc)) {
+// forTasks runs fn on every task: spread across cores (dynamicFor), each
+// with serial GEMMs, or, with fewer tasks than cores, in order with
+// parallel GEMMs. w identifies the worker, for scratch.
+func (p *attnPlan) forTasks(fn func(w, t int, gemm gemmFunc)) {
 	tasks := p.nb * p.nh
 	if tasks >= kernels.Threads() && tasks > 1 {
-		kernels.ParallelFor(tasks, 1, func(lo, hi int) { fn(lo, hi, kernels.SgemmSerial) })
+		dynamicFor(tasks, func(w, t int) { fn(w, t, kernels.SgemmSerial) })
 		return
 	}
-	fn(0, tasks, kernels.Sgemm)
+	for t := 0; t < tasks; t++ {
+		fn(0, t, kernels.Sgemm)
+	}
 }
 
 // run computes the attention over srcs (the distinct tensors the views
@@ -88,26 +92,24 @@ func (p *attnPlan) run(srcs []*tensor.Tensor) (out, weights *tensor.Tensor) {
 	for i, s := range srcs {
 		sd[i] = s.Data()
 	}
-	p.forTasks(func(lo, hi int, gemm gemmFunc) {
-		for t := lo; t < hi; t++ {
-			b, h := t/p.nh, t%p.nh
-			s := probs[t*blk : (t+1)*blk]
-			beta := float32(0)
-			if p.mask != nil {
-				p.mask.fill(s, t, p.lq, p.lk)
-				beta = 1
-			}
-			gemm(false, true, p.lq, p.lk, p.dk, p.scale, sd[p.q.src][p.q.at(b, h):], p.q.ld,
-				sd[p.k.src][p.k.at(b, h):], p.k.ld, beta, s, p.lk)
-			kernels.SoftmaxRows(s, s, p.lq, p.lk)
-			pk := s
-			if p.drop.on {
-				pk = kept[t*blk : (t+1)*blk]
-				p.drop.apply(pk, s, t*blk)
-			}
-			gemm(false, false, p.lq, p.dv, p.lk, 1, pk, p.lk, sd[p.v.src][p.v.at(b, h):], p.v.ld,
-				0, od[p.out.at(b, h):], p.out.ld)
+	p.forTasks(func(_, t int, gemm gemmFunc) {
+		b, h := t/p.nh, t%p.nh
+		s := probs[t*blk : (t+1)*blk]
+		beta := float32(0)
+		if p.mask != nil {
+			p.mask.fill(s, t, p.lq, p.lk)
+			beta = 1
 		}
+		gemm(false, true, p.lq, p.lk, p.dk, p.scale, sd[p.q.src][p.q.at(b, h):], p.q.ld,
+			sd[p.k.src][p.k.at(b, h):], p.k.ld, beta, s, p.lk)
+		kernels.SoftmaxRows(s, s, p.lq, p.lk)
+		pk := s
+		if p.drop.on {
+			pk = kept[t*blk : (t+1)*blk]
+			p.drop.apply(pk, s, t*blk, nil)
+		}
+		gemm(false, false, p.lq, p.dv, p.lk, 1, pk, p.lk, sd[p.v.src][p.v.at(b, h):], p.v.ld,
+			0, od[p.out.at(b, h):], p.out.ld)
 	})
 	switch p.weights {
 	case weightsDetached:
@@ -148,49 +150,43 @@ func (p *attnPlan) backward(srcs []*tensor.Tensor, probs, kept []float32, gOut, 
 	if gW != nil {
 		gwd = gW.Data()
 	}
-	p.forTasks(func(lo, hi int, gemm gemmFunc) {
-		ds := make([]float32, blk)
-		for t := lo; t < hi; t++ {
-			b, h := t/p.nh, t%p.nh
-			pk := kept[t*blk : (t+1)*blk]
-			gO := god[p.out.at(b, h):]
-			if dv != nil {
-				gemm(true, false, p.lk, p.dv, p.lq, 1, pk, p.lk, gO, p.out.ld, 1, dv[p.v.at(b, h):], p.v.ld)
-			}
-			if dq == nil && dk == nil {
-				continue
-			}
-			beta := float32(0)
-			if gwd != nil {
-				copy(ds, gwd[t*blk:(t+1)*blk])
-				beta = 1
-			}
-			gemm(false, true, p.lq, p.lk, p.dv, 1, gO, p.out.ld, sd[p.v.src][p.v.at(b, h):], p.v.ld, beta, ds, p.lk)
-			pr := probs[t*blk : (t+1)*blk]
-			for i := 0; i < p.lq; i++ {
-				row, prow := ds[i*p.lk:(i+1)*p.lk], pr[i*p.lk:(i+1)*p.lk]
-				if p.drop.on {
-					// A kept weight is P·scale > 0 unless P itself is 0,
-					// where dS is 0 whatever dP is.
-					for j, v := range pk[i*p.lk : (i+1)*p.lk] {
-						if v == 0 {
-							row[j] = 0
-						} else {
-							row[j] *= p.drop.scale
-						}
-					}
-				}
-				dot := kernels.Dot(row, prow)
-				for j, v := range prow {
-					row[j] = v * (row[j] - dot)
-				}
-			}
-			if dq != nil {
-				gemm(false, false, p.lq, p.dk, p.lk, p.scale, ds, p.lk, sd[p.k.src][p.k.at(b, h):], p.k.ld, 1, dq[p.q.at(b, h):], p.q.ld)
-			}
-			if dk != nil {
-				gemm(true, false, p.lk, p.dk, p.lq, p.scale, ds, p.lk, sd[p.q.src][p.q.at(b, h):], p.q.ld, 1, dk[p.k.at(b, h):], p.k.ld)
-			}
+	scratch := make([][]float32, kernels.Threads())
+	p.forTasks(func(w, t int, gemm gemmFunc) {
+		if scratch[w] == nil {
+			scratch[w] = make([]float32, blk)
+		}
+		ds := scratch[w]
+		b, h := t/p.nh, t%p.nh
+		pk := kept[t*blk : (t+1)*blk]
+		gO := god[p.out.at(b, h):]
+		if dv != nil {
+			gemm(true, false, p.lk, p.dv, p.lq, 1, pk, p.lk, gO, p.out.ld, 1, dv[p.v.at(b, h):], p.v.ld)
+		}
+		if dq == nil && dk == nil {
+			return
+		}
+		beta := float32(0)
+		if gwd != nil {
+			copy(ds, gwd[t*blk:(t+1)*blk])
+			beta = 1
+		}
+		gemm(false, true, p.lq, p.lk, p.dv, 1, gO, p.out.ld, sd[p.v.src][p.v.at(b, h):], p.v.ld, beta, ds, p.lk)
+		// dS = P ⊙ (dP − rowsum(dP ⊙ P)) with dP = dP'·keep/(1−p). As
+		// P ⊙ dP = P' ⊙ dP', this is P' ⊙ dP' − P·rowsum(P' ⊙ dP'):
+		// no mask to consult, and three vector kernels per row.
+		pr := probs[t*blk : (t+1)*blk]
+		for i := 0; i < p.lq; i++ {
+			row := ds[i*p.lk : (i+1)*p.lk]
+			pki := pk[i*p.lk : (i+1)*p.lk]
+			dot := kernels.Dot(row, pki)
+			kernels.Mul(row, row, pki)
+			kernels.Axpy(-dot, pr[i*p.lk:(i+1)*p.lk], row)
+		}
+		if dq != nil {
+			gemm(false, false, p.lq, p.dk, p.lk, p.scale, ds, p.lk, sd[p.k.src][p.k.at(b, h):], p.k.ld, 1, dq[p.q.at(b, h):], p.q.ld)
+		}
+		if dk != nil {
+			gemm(true, false, p.lk, p.dk, p.lq, p.scale, ds, p.lk, sd[p.q.src][p.q.at(b, h):], p.q.ld, 1, dk[p.k.at(b, h):], p.k.ld)
 		}
 	})
 	return grads
@@ -214,10 +210,4 @@ func distinctInputs(ts ...*tensor.Tensor) ([]*tensor.Tensor, []int) {
 		}
 	}
 	return srcs, idx
-}
-
-// parallelRows splits [0, n) items of width w (floats each) across cores in
-// chunks of at least 16K floats, so that small tensors stay on one core.
-func parallelRows(n, w int, fn func(lo, hi int)) {
-	kernels.ParallelFor(n, max(1, (1<<14)/max(w, 1)), fn)
 }

@@ -148,14 +148,17 @@ func TestDropMaskChunks(t *testing.T) {
 	m := newDropMask(0.4, tensor.NewRNG(5))
 	x := tensor.Uniform(tensor.NewRNG(6), 1, 2, 1000).Data()
 	whole := make([]float32, len(x))
-	m.apply(whole, x, 0)
-	pieces := make([]float32, len(x))
+	bits := dropBits(len(x))
+	m.apply(whole, x, 0, bits)
+	pieces, replay := make([]float32, len(x)), make([]float32, len(x))
 	for lo := 0; lo < len(x); {
 		hi := min(len(x), lo+37+lo%29)
-		m.apply(pieces[lo:hi], x[lo:hi], lo)
+		m.apply(pieces[lo:hi], x[lo:hi], lo, nil)
+		m.applyDropped(replay[lo:hi], x[lo:hi], lo, bits)
 		lo = hi
 	}
 	assertClose(t, "pieces", pieces, whole, 0)
+	assertClose(t, "recorded", replay, whole, 0)
 	kept := 0
 	for i, v := range whole {
 		if v != 0 {

@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/deepgo/deepgo/internal/kernels"
 	"github.com/deepgo/deepgo/tensor"
@@ -144,8 +143,7 @@ func layerNorm(x, w, b *tensor.Tensor, rows, n int, eps float64) *tensor.Tensor 
 	if w != nil {
 		wd, bd = w.Data(), b.Data()
 	}
-	grain := max(1, layerNormRowGrain/max(n, 1))
-	kernels.ParallelFor(rows, grain, func(lo, hi int) {
+	forChunks(rows, max(1, layerNormRowGrain/max(n, 1)), func(_, lo, hi int) {
 		for r := lo; r < hi; r++ {
 			xr, yr := xd[r*n:(r+1)*n], od[r*n:(r+1)*n]
 			mu := kernels.Sum(xr) / float32(n)
@@ -185,23 +183,17 @@ func layerNormBackward(gd []float32, x, w, b *tensor.Tensor, mean, rstd []float3
 		wd = w.Data()
 		needWB = w.RequiresGrad() || b.RequiresGrad()
 	}
-	var dw, db *tensor.Tensor
-	if needWB {
-		dw, db = tensor.Zeros(w.Shape()...), tensor.Zeros(b.Shape()...)
-	}
-	var mu sync.Mutex
-	kernels.ParallelFor(rows, max(1, layerNormRowGrain/max(n, 1)), func(lo, hi int) {
-		xh, dxh := make([]float32, n), make([]float32, n)
-		var pw, pb []float32 // this chunk's share of dw and db
-		if needWB {
-			pw, pb = make([]float32, n), make([]float32, n)
-			defer func() {
-				mu.Lock()
-				kernels.AddTo(dw.Data(), pw)
-				kernels.AddTo(db.Data(), pb)
-				mu.Unlock()
-			}()
+	// Per worker: x̂ and dx̂ scratch rows, and partial dw and db.
+	threads := kernels.Threads()
+	xhs, dxhs, partW, partB := make([][]float32, threads), make([][]float32, threads), make([][]float32, threads), make([][]float32, threads)
+	forChunks(rows, max(1, layerNormRowGrain/max(n, 1)), func(wk, lo, hi int) {
+		if xhs[wk] == nil {
+			xhs[wk], dxhs[wk] = make([]float32, n), make([]float32, n)
+			if needWB {
+				partW[wk], partB[wk] = make([]float32, n), make([]float32, n)
+			}
 		}
+		xh, dxh, pw, pb := xhs[wk], dxhs[wk], partW[wk], partB[wk]
 		for r := lo; r < hi; r++ {
 			xr, gr := xd[r*n:(r+1)*n], gd[r*n:(r+1)*n]
 			rs := rstd[r]
@@ -222,13 +214,16 @@ func layerNormBackward(gd []float32, x, w, b *tensor.Tensor, mean, rstd []float3
 			a := kernels.Sum(dxh) / float32(n)
 			c := kernels.Dot(dxh, xh) / float32(n)
 			dr := dxd[r*n : (r+1)*n]
-			for j, v := range dxh {
-				dr[j] = rs * (v - a - xh[j]*c)
-			}
+			kernels.AddScalar(dr, dxh, -a)
+			kernels.Axpy(-c, xh, dr)
+			kernels.Scale(dr, dr, rs)
 		}
 	})
 	if w == nil {
 		return []*tensor.Tensor{dx}
 	}
-	return []*tensor.Tensor{dx, dw, db}
+	if !needWB {
+		return []*tensor.Tensor{dx, nil, nil}
+	}
+	return []*tensor.Tensor{dx, sumParts(partW, w.Shape()), sumParts(partB, b.Shape())}
 }

@@ -184,7 +184,7 @@ func addPositions(op string, x, table *tensor.Tensor, batchFirst bool) *tensor.T
 	xd, td := x.Data(), table.Data()
 	out := tensor.Zeros(sh...)
 	od := out.Data()
-	parallelRows(l*n, d, func(lo, hi int) {
+	forChunks(l*n, max(1, (1<<14)/d), func(_, lo, hi int) {
 		for r := lo; r < hi; r++ {
 			p := row(r)
 			kernels.Add(od[r*d:(r+1)*d], xd[r*d:(r+1)*d], td[p*d:(p+1)*d])

@@ -218,8 +218,13 @@ func keepMode(keep bool) weightsMode {
 // feedForward is linear2(dropout(activation(linear1(x)))), without the
 // final dropout (fused into the residual addition).
 func (l *TransformerEncoderLayer) feedForward(x *tensor.Tensor) *tensor.Tensor {
-	h := activationDropout(l.Linear1.Forward(x), l.Options.activation(), l.drop())
-	return l.Linear2.Forward(h)
+	return feedForward(x, l.Linear1, l.Linear2, l.Options.activation(), l.drop())
+}
+
+// feedForward is linear2(dropout(activation(linear1(x)))) with the
+// activation and dropout fused into the first dense op.
+func feedForward(x *tensor.Tensor, l1, l2 *Linear, act activation, drop dropMask) *tensor.Tensor {
+	return dense(dense(x, l1.Weight, l1.Bias, act, drop), l2.Weight, l2.Bias, actNone, dropMask{})
 }
 
 // Attention returns the per-head self-attention weights of the last

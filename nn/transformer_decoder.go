@@ -116,8 +116,7 @@ func (l *TransformerDecoderLayer) crossAttention(x, memory *tensor.Tensor, m Tra
 }
 
 func (l *TransformerDecoderLayer) feedForward(x *tensor.Tensor) *tensor.Tensor {
-	h := activationDropout(l.Linear1.Forward(x), l.Options.activation(), layerDrop(l, *l.Options.Dropout, l.rng))
-	return l.Linear2.Forward(h)
+	return feedForward(x, l.Linear1, l.Linear2, l.Options.activation(), layerDrop(l, *l.Options.Dropout, l.rng))
 }
 
 // SelfAttention returns the per-head self-attention weights of the last

@@ -19,68 +19,31 @@ func addDropout(x, s *tensor.Tensor, m dropMask) *tensor.Tensor {
 		return x.Add(s)
 	}
 	n := x.Numel()
+	dropped := dropBits(n)
 	out := tensor.Zeros(x.Shape()...)
 	od, xd, sd := out.Data(), x.Data(), s.Data()
-	parallelRows(n, 1, func(lo, hi int) {
-		m.apply(od[lo:hi], sd[lo:hi], lo)
+	parallelBlocks(n, func(lo, hi int) {
+		m.apply(od[lo:hi], sd[lo:hi], lo, dropped)
 		kernels.AddTo(od[lo:hi], xd[lo:hi])
 	})
 	return tensor.Record("AddDropout", out, func(g *tensor.Tensor) []*tensor.Tensor {
 		var ds *tensor.Tensor
 		if s.RequiresGrad() {
 			ds = tensor.Zeros(s.Shape()...)
-			parallelRows(n, 1, func(lo, hi int) { m.apply(ds.Data()[lo:hi], g.Data()[lo:hi], lo) })
+			parallelBlocks(n, func(lo, hi int) { m.applyDropped(ds.Data()[lo:hi], g.Data()[lo:hi], lo, dropped) })
 		}
 		return []*tensor.Tensor{g, ds}
 	}, x, s)
 }
 
-// activation names the feed-forward nonlinearity of a transformer layer.
+// activation names the nonlinearity fused into dense.
 type activation int
 
 const (
-	actReLU activation = iota
+	actNone activation = iota
+	actReLU
 	actGELU
 )
-
-// activationDropout returns dropout(act(h)) as one op, the middle of the
-// feed-forward block: dh = mask·g·act'(h).
-func activationDropout(h *tensor.Tensor, act activation, m dropMask) *tensor.Tensor {
-	n := h.Numel()
-	out := tensor.Zeros(h.Shape()...)
-	od, hd := out.Data(), h.Data()
-	parallelRows(n, 1, func(lo, hi int) {
-		if act == actReLU {
-			kernels.Relu(od[lo:hi], hd[lo:hi])
-		} else {
-			geluForward(od[lo:hi], hd[lo:hi])
-		}
-		if m.on {
-			m.apply(od[lo:hi], od[lo:hi], lo)
-		}
-	})
-	name := "ReLUDropout"
-	if act == actGELU {
-		name = "GELUDropout"
-	}
-	return tensor.Record(name, out, func(g *tensor.Tensor) []*tensor.Tensor {
-		dh := tensor.Zeros(h.Shape()...)
-		dd, gd := dh.Data(), g.Data()
-		parallelRows(n, 1, func(lo, hi int) {
-			src := gd[lo:hi]
-			if m.on {
-				m.apply(dd[lo:hi], src, lo)
-				src = dd[lo:hi]
-			}
-			if act == actReLU {
-				kernels.ReluBackward(dd[lo:hi], hd[lo:hi], src)
-			} else {
-				geluBackward(dd[lo:hi], hd[lo:hi], src)
-			}
-		})
-		return []*tensor.Tensor{dh}
-	}, h)
-}
 
 // geluForward sets dst = x·Φ(x), the exact GELU (PyTorch's default).
 func geluForward(dst, x []float32) {

@@ -43,29 +43,57 @@ func kernelsAddScalar(t *tensor.Tensor, v float32) {
 	}
 }
 
-// The fused residual dropout and activation dropout have the gradients of
-// their definitions (a fresh generator with the same seed repeats the mask).
+// The fused ops have the gradients of their definitions (a fresh generator
+// with the same seed repeats the mask).
 func TestTransformerFusedOpsGradCheck(t *testing.T) {
 	g := tensor.NewRNG(3)
 	x, s := randInput(g, -1, 1, 5, 7), randInput(g, -1, 1, 5, 7)
 	gradCheck(t, "addDropout", func(in ...*tensor.Tensor) *tensor.Tensor {
 		return addDropout(in[0], in[1], newDropMask(0.3, tensor.NewRNG(4)))
 	}, x, s)
-	for _, act := range []activation{actReLU, actGELU} {
-		h := randInput(g, -2, 2, 6, 9)
-		for i, v := range h.Data() {
-			if math.Abs(float64(v)) < 0.05 {
-				h.Data()[i] = 0.3 // away from ReLU's kink
+	for _, act := range []activation{actNone, actReLU, actGELU} {
+		for _, p := range []float64{0, 0.25} {
+			x := randInput(g, -1, 1, 3, 4, 5)
+			w, b := randInput(g, -1, 1, 6, 5), randInput(g, -1, 1, 6)
+			f := func(in ...*tensor.Tensor) *tensor.Tensor {
+				return dense(in[0], in[1], in[2], act, newDropMask(p, tensor.NewRNG(5)))
+			}
+			// Keep the pre-activations away from ReLU's kink.
+			var h *tensor.Tensor
+			tensor.NoGrad(func() { h = tensor.Linear(x, w, b) })
+			for i, v := range h.Data() {
+				if math.Abs(float64(v)) < 0.05 {
+					b.Data()[i%6] += 0.2
+				}
+			}
+			if err := tensor.GradCheck(f, []*tensor.Tensor{x, w, b}, &tensor.GradCheckOptions{Eps: 1e-3, Atol: 2e-3, Rtol: 2e-2}); err != nil {
+				t.Errorf("dense act %d p %g: %v", act, p, err)
 			}
 		}
-		gradCheck(t, "activationDropout", func(in ...*tensor.Tensor) *tensor.Tensor {
-			return activationDropout(in[0], act, newDropMask(0.25, tensor.NewRNG(5)))
-		}, h)
 	}
-	// Without dropout they are the plain ops.
-	h := tensor.Uniform(g, -3, 3, 4, 5)
-	assertClose(t, "relu", activationDropout(h, actReLU, dropMask{}).Data(), h.ReLU().Data(), 0)
-	assertClose(t, "gelu", activationDropout(h, actGELU, dropMask{}).Data(), h.GELU().Data(), 1e-6)
+	// Without dropout dense is tensor.Linear followed by the activation,
+	// also for many rows split across cores and without a bias.
+	x2, w2, b2 := tensor.Uniform(g, -1, 1, 1000, 9), tensor.Uniform(g, -1, 1, 7, 9), tensor.Uniform(g, -1, 1, 7)
+	lin := tensor.Linear(x2, w2, b2)
+	assertClose(t, "none", dense(x2, w2, b2, actNone, dropMask{}).Data(), lin.Data(), 1e-5)
+	assertClose(t, "relu", dense(x2, w2, b2, actReLU, dropMask{}).Data(), lin.ReLU().Data(), 1e-5)
+	assertClose(t, "gelu", dense(x2, w2, b2, actGELU, dropMask{}).Data(), lin.GELU().Data(), 1e-5)
+	assertClose(t, "no bias", dense(x2, w2, nil, actNone, dropMask{}).Data(), tensor.Linear(x2, w2, nil).Data(), 1e-5)
+	mustPanic(t, func() { dense(x2, w2.T(), b2, actNone, dropMask{}) }, "Linear", "[1000 9]", "[9 7]")
+}
+
+// dense's backward splits rows and features across cores; on many rows it
+// must agree with tensor.Linear's gradients.
+func TestDenseBackwardMatchesLinear(t *testing.T) {
+	g := tensor.NewRNG(6)
+	x, w, b := randInput(g, -1, 1, 700, 12), randInput(g, -1, 1, 10, 12), randInput(g, -1, 1, 10)
+	x2, w2, b2 := tensor.FromSlice(x.Data(), 700, 12).SetRequiresGrad(true), tensor.FromSlice(w.Data(), 10, 12).SetRequiresGrad(true), tensor.FromSlice(b.Data(), 10).SetRequiresGrad(true)
+	u := tensor.Uniform(g, -1, 1, 700, 10)
+	dense(x, w, b, actReLU, dropMask{}).Mul(u).Sum().Backward()
+	tensor.Linear(x2, w2, b2).ReLU().Mul(u).Sum().Backward()
+	assertClose(t, "dx", x.Grad.Data(), x2.Grad.Data(), 1e-5)
+	assertClose(t, "dw", w.Grad.Data(), w2.Grad.Data(), 1e-4)
+	assertClose(t, "db", b.Grad.Data(), b2.Grad.Data(), 1e-4)
 }
 
 // Dropout acts in training mode only: training forwards differ from each
