@@ -270,6 +270,7 @@ func (m *MultiheadAttention) attend(query, key, value *tensor.Tensor, opt Attend
 	if m.Training() && m.Dropout > 0 {
 		p.drop = newDropMask(m.Dropout, m.rng)
 	}
+	p.ownsSrcs = len(srcs) == 1 && m.InProjWeight != nil // the pooled qkv of self-attention
 	ctx, w := p.run(srcs)
 	out = dense(ctx, m.OutProj.Weight, m.OutProj.Bias, actNone, dropMask{})
 	if w == nil || keep != weightsOff {
@@ -293,7 +294,9 @@ func (m *MultiheadAttention) project(query, key, value *tensor.Tensor) ([3]*tens
 	self := query == key && key == value && m.InProjWeight != nil
 	shared := key == value && m.InProjWeight != nil // key and value projected together
 	if self {
-		qkv := linearNone(query, m.InProjWeight, m.InProjBias)
+		// Only the attention op reads qkv (its own backward does not), so
+		// it comes from the pool and the attention gives it back.
+		qkv := denseOp(query, m.InProjWeight, m.InProjBias, actNone, dropMask{}, outPooled)
 		return [3]*tensor.Tensor{qkv, qkv, qkv}, [3]int{0, e, 2 * e}
 	}
 	sizes := []int{e, e, e}

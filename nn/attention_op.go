@@ -60,6 +60,10 @@ type attnPlan struct {
 	mask                   *maskPlan
 	drop                   dropMask
 	weights                weightsMode
+	// ownsSrcs: the op is the only reader of its inputs' storage (the
+	// q/k/v projection of self-attention), which it gives back to the pool
+	// when its backward has run, or right after the forward without a graph.
+	ownsSrcs bool
 }
 
 // forTasks runs fn on every task: spread across cores (dynamicFor), each
@@ -81,10 +85,25 @@ func (p *attnPlan) forTasks(fn func(w, t int, gemm gemmFunc)) {
 func (p *attnPlan) run(srcs []*tensor.Tensor) (out, weights *tensor.Tensor) {
 	blk := p.lq * p.lk
 	tasks := p.nb * p.nh
-	probs := make([]float32, tasks*blk)
-	kept := probs // P' = P without dropout
+	probs := getFloats(tasks * blk) // every block is written below
+	kept := probs                   // P' = P without dropout
 	if p.drop.on {
-		kept = make([]float32, tasks*blk)
+		kept = getFloats(tasks * blk)
+	}
+	// done gives the op's buffers back once nothing can read them. Weights
+	// returned in the graph keep P' (which is P without dropout).
+	done := func() {
+		if p.weights != weightsGraph {
+			putFloats(probs)
+			if p.drop.on {
+				putFloats(kept)
+			}
+		} else if p.drop.on {
+			putFloats(probs)
+		}
+		if p.ownsSrcs {
+			recycle(srcs...)
+		}
 	}
 	out = tensor.Zeros(p.outShape...)
 	od := out.Data()
@@ -111,21 +130,30 @@ func (p *attnPlan) run(srcs []*tensor.Tensor) (out, weights *tensor.Tensor) {
 		gemm(false, false, p.lq, p.dv, p.lk, 1, pk, p.lk, sd[p.v.src][p.v.at(b, h):], p.v.ld,
 			0, od[p.out.at(b, h):], p.out.ld)
 	})
+	var w *tensor.Tensor
 	switch p.weights {
 	case weightsDetached:
-		return tensor.Record(p.op, out, func(g *tensor.Tensor) []*tensor.Tensor {
-			return p.backward(srcs, probs, kept, g, nil)
-		}, srcs...), tensor.New(slices.Clone(kept), p.weightsShape...) // a copy: the backward reads kept
+		w = tensor.New(slices.Clone(kept), p.weightsShape...) // a copy: the backward reads kept
 	case weightsGraph:
-		w := tensor.New(kept, p.weightsShape...)
-		outs := tensor.RecordMulti(p.op, []*tensor.Tensor{out, w}, func(gs []*tensor.Tensor) []*tensor.Tensor {
-			return p.backward(srcs, probs, kept, gs[0], gs[1])
-		}, srcs...)
-		return outs[0], outs[1]
+		w = tensor.New(kept, p.weightsShape...)
 	}
-	return tensor.Record(p.op, out, func(g *tensor.Tensor) []*tensor.Tensor {
-		return p.backward(srcs, probs, kept, g, nil)
-	}, srcs...), nil
+	backward := func(gOut, gW *tensor.Tensor) []*tensor.Tensor {
+		grads := p.backward(srcs, probs, kept, gOut, gW)
+		done()
+		return grads
+	}
+	if p.weights == weightsGraph {
+		outs := tensor.RecordMulti(p.op, []*tensor.Tensor{out, w}, func(gs []*tensor.Tensor) []*tensor.Tensor {
+			return backward(gs[0], gs[1])
+		}, srcs...)
+		out, w = outs[0], outs[1]
+	} else {
+		out = tensor.Record(p.op, out, func(g *tensor.Tensor) []*tensor.Tensor { return backward(g, nil) }, srcs...)
+	}
+	if !out.RequiresGrad() {
+		done() // no graph: no backward will read the buffers
+	}
+	return out, w
 }
 
 // backward returns the gradients for srcs given dO (gOut) and, when the

@@ -183,17 +183,27 @@ func layerNormBackward(gd []float32, x, w, b *tensor.Tensor, mean, rstd []float3
 		wd = w.Data()
 		needWB = w.RequiresGrad() || b.RequiresGrad()
 	}
-	// Per worker: x̂ and dx̂ scratch rows, and partial dw and db.
+	// Per worker: x̂ and dx̂ scratch rows. Per chunk: partial dw and db,
+	// added in chunk order at the end, so that the sums do not depend on
+	// which core took which chunk.
 	threads := kernels.Threads()
-	xhs, dxhs, partW, partB := make([][]float32, threads), make([][]float32, threads), make([][]float32, threads), make([][]float32, threads)
-	forChunks(rows, max(1, layerNormRowGrain/max(n, 1)), func(wk, lo, hi int) {
+	xhs, dxhs := make([][]float32, threads), make([][]float32, threads)
+	chunk := max(1, layerNormRowGrain/max(n, 1))
+	nc := (rows + chunk - 1) / chunk
+	var parts []float32 // nc × [dw | db]
+	if needWB {
+		parts = make([]float32, nc*2*n)
+	}
+	forChunks(rows, chunk, func(wk, lo, hi int) {
 		if xhs[wk] == nil {
 			xhs[wk], dxhs[wk] = make([]float32, n), make([]float32, n)
-			if needWB {
-				partW[wk], partB[wk] = make([]float32, n), make([]float32, n)
-			}
 		}
-		xh, dxh, pw, pb := xhs[wk], dxhs[wk], partW[wk], partB[wk]
+		xh, dxh := xhs[wk], dxhs[wk]
+		var pw, pb []float32
+		if needWB {
+			c := lo / chunk
+			pw, pb = parts[2*c*n:(2*c+1)*n], parts[(2*c+1)*n:(2*c+2)*n]
+		}
 		for r := lo; r < hi; r++ {
 			xr, gr := xd[r*n:(r+1)*n], gd[r*n:(r+1)*n]
 			rs := rstd[r]
@@ -225,5 +235,10 @@ func layerNormBackward(gd []float32, x, w, b *tensor.Tensor, mean, rstd []float3
 	if !needWB {
 		return []*tensor.Tensor{dx, nil, nil}
 	}
-	return []*tensor.Tensor{dx, sumParts(partW, w.Shape()), sumParts(partB, b.Shape())}
+	dw, db := tensor.Zeros(w.Shape()...), tensor.Zeros(b.Shape()...)
+	for c := 0; c < nc; c++ {
+		kernels.AddTo(dw.Data(), parts[2*c*n:(2*c+1)*n])
+		kernels.AddTo(db.Data(), parts[(2*c+1)*n:(2*c+2)*n])
+	}
+	return []*tensor.Tensor{dx, dw, db}
 }

@@ -27,9 +27,24 @@ import (
 //
 // The backward, with dh = g·mask·act'(h), works chunk by chunk too: the
 // chunk's dh (scratch, never the whole matrix), its rows of dx = dh·w, and
-// its share of dw = dhᵀ·x and db = Σ_rows dh, summed per core and added up
-// at the end.
+// its share of dw = dhᵀ·x and db = Σ_rows dh, added up over the chunks in
+// order at the end, so that the sums are the same whichever core took
+// which chunk.
 func dense(x, w, b *tensor.Tensor, act activation, drop dropMask) *tensor.Tensor {
+	return denseOp(x, w, b, act, drop, outFresh)
+}
+
+// denseOutput says where dense's output storage comes from and who gives
+// it back to the pool (transformer_pool.go).
+type denseOutput int
+
+const (
+	outFresh    denseOutput = iota // newly allocated, collected as usual
+	outPooled                      // from the pool; the consumer gives it back
+	outRecycled                    // from the pool; dense's own backward gives it back (and GELU's input)
+)
+
+func denseOp(x, w, b *tensor.Tensor, act activation, drop dropMask, where denseOutput) *tensor.Tensor {
 	xs, ws := x.Shape(), w.Shape()
 	if len(xs) == 0 || len(ws) != 2 || xs[len(xs)-1] != ws[1] || (b != nil && (b.Dim() != 1 || b.Shape()[0] != ws[0])) {
 		bs := []int(nil)
@@ -41,28 +56,30 @@ func dense(x, w, b *tensor.Tensor, act activation, drop dropMask) *tensor.Tensor
 	in, out := ws[1], ws[0]
 	rows := x.Numel() / max(in, 1)
 	yShape := append(append([]int(nil), xs[:len(xs)-1]...), out)
-	y := tensor.Zeros(yShape...)
+	alloc := func() *tensor.Tensor {
+		if where == outFresh {
+			return tensor.Zeros(yShape...)
+		}
+		return tensor.New(getFloats(rows*out), yShape...) // every element is written below
+	}
+	y := alloc()
 	xd, wd, yd := x.Data(), w.Data(), y.Data()
 	var pre *tensor.Tensor // GELU's input, kept for its derivative
 	var preD []float32
 	if act == actGELU {
-		pre = tensor.Zeros(yShape...)
+		pre = alloc()
 		preD = pre.Data()
 	}
-	var dropped []uint64
-	if drop.on {
+	var dropped []uint64 // ReLU's backward reads the mask off the output
+	if drop.on && act != actReLU {
 		dropped = dropBits(rows * out)
 	}
 	forChunks(rows, denseChunk(rows), func(_, lo, hi int) {
 		yc := yd[lo*out : hi*out]
-		beta := float32(0)
+		kernels.SgemmSerial(false, true, hi-lo, out, in, 1, xd[lo*in:], in, wd, in, 0, yc, out)
 		if b != nil {
-			for r := 0; r < hi-lo; r++ {
-				copy(yc[r*out:(r+1)*out], b.Data())
-			}
-			beta = 1
+			kernels.AddRowBroadcast(yc, yc, hi-lo, out, b.Data())
 		}
-		kernels.SgemmSerial(false, true, hi-lo, out, in, 1, xd[lo*in:], in, wd, in, beta, yc, out)
 		switch act {
 		case actReLU:
 			kernels.Relu(yc, yc)
@@ -78,9 +95,17 @@ func dense(x, w, b *tensor.Tensor, act activation, drop dropMask) *tensor.Tensor
 	if b != nil {
 		inputs = append(inputs, b)
 	}
-	return tensor.Record("Linear", y, func(g *tensor.Tensor) []*tensor.Tensor {
-		return denseBackward(g, x, w, b, y, pre, act, drop, dropped, rows, in, out)
+	y = tensor.Record("Linear", y, func(g *tensor.Tensor) []*tensor.Tensor {
+		grads := denseBackward(g, x, w, b, y, pre, act, drop, dropped, rows, in, out)
+		if where == outRecycled {
+			recycle(y, pre) // the consumers' backwards ran before this one
+		}
+		return grads
 	}, inputs...)
+	if where == outRecycled && !y.RequiresGrad() {
+		recycle(pre) // y itself is the caller's to recycle when there is no graph
+	}
+	return y
 }
 
 func denseBackward(g, x, w, b, y, pre *tensor.Tensor, act activation, drop dropMask, dropped []uint64, rows, in, out int) []*tensor.Tensor {
@@ -91,12 +116,20 @@ func denseBackward(g, x, w, b, y, pre *tensor.Tensor, act activation, drop dropM
 		dx = tensor.Zeros(x.Shape()...)
 	}
 	needW, needB := w.RequiresGrad(), b != nil && b.RequiresGrad()
-	// Per worker: dh scratch for one chunk, and partial dw and db.
-	threads := kernels.Threads()
-	dhBuf, dwPart, dbPart := make([][]float32, threads), make([][]float32, threads), make([][]float32, threads)
 	chunk := denseChunk(rows)
+	nc := (rows + chunk - 1) / chunk
+	// dw and db are summed per chunk, then over the chunks in order, so
+	// that the result does not depend on which core took which chunk.
+	var dwParts, dbParts []float32
+	if needW {
+		dwParts = getFloats(nc * out * in) // each chunk's GEMM overwrites its part
+	}
+	if needB {
+		dbParts = make([]float32, nc*out)
+	}
+	dhBuf := make([][]float32, kernels.Threads()) // per worker: one chunk's dh
 	forChunks(rows, chunk, func(wk, lo, hi int) {
-		n := hi - lo
+		n, c := hi-lo, lo/chunk
 		dh := gd[lo*out : hi*out] // dL/d(x·wᵀ + b) of the chunk
 		if own {
 			if dhBuf[wk] == nil {
@@ -122,50 +155,41 @@ func denseBackward(g, x, w, b, y, pre *tensor.Tensor, act activation, drop dropM
 			kernels.SgemmSerial(false, false, n, in, out, 1, dh, out, wd, in, 0, dx.Data()[lo*in:], in)
 		}
 		if needW {
-			if dwPart[wk] == nil {
-				dwPart[wk] = make([]float32, out*in)
-			}
-			kernels.SgemmSerial(true, false, out, in, n, 1, dh, out, xd[lo*in:], in, 1, dwPart[wk], in)
+			kernels.SgemmSerial(true, false, out, in, n, 1, dh, out, xd[lo*in:], in, 0, dwParts[c*out*in:], in)
 		}
 		if needB {
-			if dbPart[wk] == nil {
-				dbPart[wk] = make([]float32, out)
-			}
+			part := dbParts[c*out : (c+1)*out]
 			for r := 0; r < n; r++ {
-				kernels.AddTo(dbPart[wk], dh[r*out:(r+1)*out])
+				kernels.AddTo(part, dh[r*out:(r+1)*out])
 			}
 		}
 	})
 	grads := []*tensor.Tensor{dx, nil}
 	if needW {
-		grads[1] = sumParts(dwPart, w.Shape())
+		grads[1] = sumChunks(dwParts, nc, w.Shape())
+		putFloats(dwParts)
 	}
 	if b != nil {
 		grads = append(grads, nil)
 		if needB {
-			grads[2] = sumParts(dbPart, b.Shape())
+			grads[2] = sumChunks(dbParts, nc, b.Shape())
 		}
 	}
 	return grads
 }
 
-// sumParts adds the workers' partial sums (nil for workers that got no
-// chunk) into a tensor of the given shape.
-func sumParts(parts [][]float32, shape []int) *tensor.Tensor {
-	var sum []float32
-	for _, p := range parts {
-		switch {
-		case p == nil:
-		case sum == nil:
-			sum = p
-		default:
-			kernels.AddTo(sum, p)
+// sumChunks returns the sum of the nc consecutive parts of parts, each of
+// the size of shape, added in order (element ranges in parallel).
+func sumChunks(parts []float32, nc int, shape []int) *tensor.Tensor {
+	sum := tensor.Zeros(shape...)
+	sd := sum.Data()
+	size := len(sd)
+	forChunks(size, 1<<14, func(_, lo, hi int) {
+		for c := 0; c < nc; c++ {
+			kernels.AddTo(sd[lo:hi], parts[c*size+lo:c*size+hi])
 		}
-	}
-	if sum == nil {
-		return tensor.Zeros(shape...)
-	}
-	return tensor.New(sum, shape...)
+	})
+	return sum
 }
 
 // reluDropBackward sets dh = g·scale where the output y = dropout(relu(h))
