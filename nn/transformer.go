@@ -221,19 +221,9 @@ func (l *TransformerEncoderLayer) feedForward(x *tensor.Tensor) *tensor.Tensor {
 	return feedForward(x, l.Linear1, l.Linear2, l.Options.activation(), l.drop())
 }
 
-// feedForward is linear2(dropout(activation(linear1(x)))) with the
-// activation and dropout fused into the first dense op.
-//
-// The hidden activations h never leave the block: they come from the pool
-// and go back when linear1's backward has run (after linear2's, which reads
-// h too), or right away without a graph.
+// feedForward is linear2(dropout(activation(linear1(x)))), one fused op.
 func feedForward(x *tensor.Tensor, l1, l2 *Linear, act activation, drop dropMask) *tensor.Tensor {
-	h := denseOp(x, l1.Weight, l1.Bias, act, drop, outRecycled)
-	y := dense(h, l2.Weight, l2.Bias, actNone, dropMask{})
-	if !h.RequiresGrad() {
-		recycle(h)
-	}
-	return y
+	return feedForwardOp(x, l1, l2, act, drop)
 }
 
 // Attention returns the per-head self-attention weights of the last

@@ -82,6 +82,32 @@ func TestTransformerFusedOpsGradCheck(t *testing.T) {
 	mustPanic(t, func() { dense(x2, w2.T(), b2, actNone, dropMask{}) }, "Linear", "[1000 9]", "[9 7]")
 }
 
+// The fused feed-forward block is the two dense ops it replaces, in value
+// and gradient, with and without biases and dropout.
+func TestFeedForwardOp(t *testing.T) {
+	g := tensor.NewRNG(8)
+	for _, act := range []activation{actReLU, actGELU} {
+		for _, p := range []float64{0, 0.3} {
+			for _, bias := range []bool{true, false} {
+				l1, l2 := NewLinear(5, 7, g, WithBias(bias)), NewLinear(7, 5, g, WithBias(bias))
+				x := randInput(g, -1, 1, 2, 3, 5)
+				ps := append([]*tensor.Tensor{x}, append(Parameters(l1), Parameters(l2)...)...)
+				f := func(in ...*tensor.Tensor) *tensor.Tensor {
+					return feedForwardOp(in[0], l1, l2, act, newDropMask(p, tensor.NewRNG(3)))
+				}
+				if err := tensor.GradCheck(f, ps, &tensor.GradCheckOptions{Eps: 1e-3, Atol: 2e-3, Rtol: 2e-2}); err != nil {
+					t.Errorf("act %d p %g bias %t: %v", act, p, bias, err)
+				}
+				// Many rows: chunks on several cores, against the composition.
+				xb := tensor.Uniform(g, -1, 1, 600, 5)
+				want := dense(dense(xb, l1.Weight, l1.Bias, act, newDropMask(p, tensor.NewRNG(4))), l2.Weight, l2.Bias, actNone, dropMask{})
+				got := feedForwardOp(xb, l1, l2, act, newDropMask(p, tensor.NewRNG(4)))
+				assertClose(t, "feed-forward", got.Data(), want.Data(), 1e-5)
+			}
+		}
+	}
+}
+
 // dense's backward splits rows and features across cores; on many rows it
 // must agree with tensor.Linear's gradients.
 func TestDenseBackwardMatchesLinear(t *testing.T) {
