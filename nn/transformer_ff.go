@@ -1,6 +1,8 @@
 package nn
 
 import (
+	"fmt"
+
 	"github.com/deepgo/deepgo/internal/kernels"
 	"github.com/deepgo/deepgo/tensor"
 )
@@ -22,12 +24,14 @@ import (
 // chunks in order (deterministic whichever core took which chunk). h (and
 // a, for GELU) come from the pool and go back after the backward. With
 // ReLU, dropout(relu(a)) is non-zero exactly where a > 0 and the element
-// was kept, so h alone gives the mask and the derivative.
+// was kept, so h alone gives the mask and the derivative
+// (reluDropBackward); GELU keeps a, and the mask as bits.
 func feedForwardOp(x *tensor.Tensor, l1, l2 *Linear, act activation, drop dropMask) *tensor.Tensor {
 	xs := x.Shape()
 	d, ff := l1.In, l1.Out
 	if len(xs) == 0 || xs[len(xs)-1] != d || l2.In != ff || l2.Out != d {
-		return dense(dense(x, l1.Weight, l1.Bias, act, drop), l2.Weight, l2.Bias, actNone, dropMask{}) // let dense report the shapes
+		panic(fmt.Sprintf("deepgo: TransformerLayer: feed-forward input %v, linear1 %d→%d, linear2 %d→%d: want input [..., %d]",
+			xs, l1.In, l1.Out, l2.In, l2.Out, d))
 	}
 	rows := x.Numel() / d
 	w1, b1, w2, b2 := l1.Weight.Data(), biasData(l1.Bias), l2.Weight.Data(), biasData(l2.Bias)
@@ -50,10 +54,9 @@ func feedForwardOp(x *tensor.Tensor, l1, l2 *Linear, act activation, drop dropMa
 		if b1 != nil {
 			kernels.AddRowBroadcast(hc, hc, n, ff, b1)
 		}
-		switch act {
-		case actReLU:
+		if act == actReLU {
 			kernels.Relu(hc, hc)
-		case actGELU:
+		} else {
 			copy(pre[lo*ff:hi*ff], hc)
 			geluForward(hc, hc)
 		}
@@ -129,18 +132,13 @@ func feedForwardBackward(gd []float32, x *tensor.Tensor, l1, l2 *Linear, h, pre 
 		}
 		dh := scratch[wk][:n*ff]
 		kernels.SgemmSerial(false, false, n, ff, d, 1, gc, d, w2, ff, 0, dh, ff)
-		switch act {
-		case actReLU:
+		if act == actReLU {
 			reluDropBackward(dh, hc, dh, drop)
-		case actGELU:
+		} else {
 			if drop.on {
 				drop.applyDropped(dh, dh, lo*ff, dropped)
 			}
 			geluBackward(dh, pre[lo*ff:hi*ff], dh)
-		default:
-			if drop.on {
-				drop.applyDropped(dh, dh, lo*ff, dropped)
-			}
 		}
 		if dx != nil {
 			kernels.SgemmSerial(false, false, n, d, ff, 1, dh, ff, w1, d, 0, dx.Data()[lo*d:], d)
@@ -163,12 +161,4 @@ func feedForwardBackward(gd []float32, x *tensor.Tensor, l1, l2 *Linear, h, pre 
 		}
 	}
 	return grads
-}
-
-// sumRowsInto sets dst to the sum of the rows of x [rows, cols].
-func sumRowsInto(dst, x []float32, rows, cols int) {
-	clear(dst)
-	for r := 0; r < rows; r++ {
-		kernels.AddTo(dst, x[r*cols:(r+1)*cols])
-	}
 }

@@ -36,12 +36,11 @@ func addDropout(x, s *tensor.Tensor, m dropMask) *tensor.Tensor {
 	}, x, s)
 }
 
-// activation names the nonlinearity fused into dense.
+// activation names the nonlinearity of the feed-forward block.
 type activation int
 
 const (
-	actNone activation = iota
-	actReLU
+	actReLU activation = iota
 	actGELU
 )
 
@@ -60,5 +59,16 @@ func geluBackward(dx, x, g []float32) {
 		f := float64(v)
 		cdf := 0.5 * (1 + math.Erf(f/math.Sqrt2))
 		dx[i] = g[i] * float32(cdf+f*invSqrt2Pi*math.Exp(-0.5*f*f))
+	}
+}
+
+// reluDropBackward sets dh = g·scale where the output y = dropout(relu(a))
+// is positive, and 0 elsewhere (where a ≤ 0 or the element was dropped):
+// ReLU's own backward on y, then the dropout scale, both vector kernels.
+// dh may be g.
+func reluDropBackward(dh, y, g []float32, drop dropMask) {
+	kernels.ReluBackward(dh, y, g)
+	if drop.on {
+		kernels.Scale(dh, dh, drop.scale)
 	}
 }

@@ -51,39 +51,40 @@ func TestTransformerFusedOpsGradCheck(t *testing.T) {
 	gradCheck(t, "addDropout", func(in ...*tensor.Tensor) *tensor.Tensor {
 		return addDropout(in[0], in[1], newDropMask(0.3, tensor.NewRNG(4)))
 	}, x, s)
-	for _, act := range []activation{actNone, actReLU, actGELU} {
-		for _, p := range []float64{0, 0.25} {
-			x := randInput(g, -1, 1, 3, 4, 5)
-			w, b := randInput(g, -1, 1, 6, 5), randInput(g, -1, 1, 6)
-			f := func(in ...*tensor.Tensor) *tensor.Tensor {
-				return dense(in[0], in[1], in[2], act, newDropMask(p, tensor.NewRNG(5)))
-			}
-			// Keep the pre-activations away from ReLU's kink.
-			var h *tensor.Tensor
-			tensor.NoGrad(func() { h = tensor.Linear(x, w, b) })
-			for i, v := range h.Data() {
-				if math.Abs(float64(v)) < 0.05 {
-					b.Data()[i%6] += 0.2
-				}
-			}
-			if err := tensor.GradCheck(f, []*tensor.Tensor{x, w, b}, &tensor.GradCheckOptions{Eps: 1e-3, Atol: 2e-3, Rtol: 2e-2}); err != nil {
-				t.Errorf("dense act %d p %g: %v", act, p, err)
-			}
+	for _, bias := range []bool{true, false} {
+		x, w := randInput(g, -1, 1, 3, 4, 5), randInput(g, -1, 1, 6, 5)
+		inputs := []*tensor.Tensor{x, w}
+		var b *tensor.Tensor
+		if bias {
+			b = randInput(g, -1, 1, 6)
+			inputs = append(inputs, b)
 		}
+		gradCheck(t, "dense", func(in ...*tensor.Tensor) *tensor.Tensor { return dense(in[0], in[1], b, false) }, inputs...)
 	}
-	// Without dropout dense is tensor.Linear followed by the activation,
-	// also for many rows split across cores and without a bias.
-	x2, w2, b2 := tensor.Uniform(g, -1, 1, 1000, 9), tensor.Uniform(g, -1, 1, 7, 9), tensor.Uniform(g, -1, 1, 7)
-	lin := tensor.Linear(x2, w2, b2)
-	assertClose(t, "none", dense(x2, w2, b2, actNone, dropMask{}).Data(), lin.Data(), 1e-5)
-	assertClose(t, "relu", dense(x2, w2, b2, actReLU, dropMask{}).Data(), lin.ReLU().Data(), 1e-5)
-	assertClose(t, "gelu", dense(x2, w2, b2, actGELU, dropMask{}).Data(), lin.GELU().Data(), 1e-5)
-	assertClose(t, "no bias", dense(x2, w2, nil, actNone, dropMask{}).Data(), tensor.Linear(x2, w2, nil).Data(), 1e-5)
-	mustPanic(t, func() { dense(x2, w2.T(), b2, actNone, dropMask{}) }, "Linear", "[1000 9]", "[9 7]")
 }
 
-// The fused feed-forward block is the two dense ops it replaces, in value
-// and gradient, with and without biases and dropout.
+// dense is tensor.Linear: on many rows, with chunks on several cores, the
+// values and the gradients agree.
+func TestDenseMatchesLinear(t *testing.T) {
+	g := tensor.NewRNG(6)
+	x, w, b := randInput(g, -1, 1, 700, 12), randInput(g, -1, 1, 10, 12), randInput(g, -1, 1, 10)
+	x2, w2, b2 := tensor.FromSlice(x.Data(), 700, 12).SetRequiresGrad(true), tensor.FromSlice(w.Data(), 10, 12).SetRequiresGrad(true), tensor.FromSlice(b.Data(), 10).SetRequiresGrad(true)
+	u := tensor.Uniform(g, -1, 1, 700, 10)
+	y := dense(x, w, b, false)
+	y2 := tensor.Linear(x2, w2, b2)
+	assertClose(t, "y", y.Data(), y2.Data(), 1e-5)
+	y.Mul(u).Sum().Backward()
+	y2.Mul(u).Sum().Backward()
+	assertClose(t, "dx", x.Grad.Data(), x2.Grad.Data(), 1e-5)
+	assertClose(t, "dw", w.Grad.Data(), w2.Grad.Data(), 1e-4)
+	assertClose(t, "db", b.Grad.Data(), b2.Grad.Data(), 1e-4)
+	assertClose(t, "no bias", dense(x2, w2, nil, true).Data(), tensor.Linear(x2, w2, nil).Data(), 1e-5)
+	mustPanic(t, func() { dense(x2, w2.T(), b2, false) }, "Linear", "[700 12]", "[12 10]")
+}
+
+// The fused feed-forward block is linear2(dropout(act(linear1(x)))) written
+// with tensor ops, in value and gradient, with and without biases and
+// dropout.
 func TestFeedForwardOp(t *testing.T) {
 	g := tensor.NewRNG(8)
 	for _, act := range []activation{actReLU, actGELU} {
@@ -98,28 +99,25 @@ func TestFeedForwardOp(t *testing.T) {
 				if err := tensor.GradCheck(f, ps, &tensor.GradCheckOptions{Eps: 1e-3, Atol: 2e-3, Rtol: 2e-2}); err != nil {
 					t.Errorf("act %d p %g bias %t: %v", act, p, bias, err)
 				}
-				// Many rows: chunks on several cores, against the composition.
+				// Many rows, chunks on several cores, against tensor ops
+				// with the same mask.
 				xb := tensor.Uniform(g, -1, 1, 600, 5)
-				want := dense(dense(xb, l1.Weight, l1.Bias, act, newDropMask(p, tensor.NewRNG(4))), l2.Weight, l2.Bias, actNone, dropMask{})
+				h := tensor.Linear(xb, l1.Weight, l1.Bias)
+				if act == actReLU {
+					h = h.ReLU()
+				} else {
+					h = h.GELU()
+				}
+				if m := newDropMask(p, tensor.NewRNG(4)); m.on {
+					m.apply(h.Data(), h.Data(), 0, nil)
+				}
+				want := tensor.Linear(h, l2.Weight, l2.Bias)
 				got := feedForwardOp(xb, l1, l2, act, newDropMask(p, tensor.NewRNG(4)))
 				assertClose(t, "feed-forward", got.Data(), want.Data(), 1e-5)
 			}
 		}
 	}
-}
-
-// dense's backward splits rows and features across cores; on many rows it
-// must agree with tensor.Linear's gradients.
-func TestDenseBackwardMatchesLinear(t *testing.T) {
-	g := tensor.NewRNG(6)
-	x, w, b := randInput(g, -1, 1, 700, 12), randInput(g, -1, 1, 10, 12), randInput(g, -1, 1, 10)
-	x2, w2, b2 := tensor.FromSlice(x.Data(), 700, 12).SetRequiresGrad(true), tensor.FromSlice(w.Data(), 10, 12).SetRequiresGrad(true), tensor.FromSlice(b.Data(), 10).SetRequiresGrad(true)
-	u := tensor.Uniform(g, -1, 1, 700, 10)
-	dense(x, w, b, actReLU, dropMask{}).Mul(u).Sum().Backward()
-	tensor.Linear(x2, w2, b2).ReLU().Mul(u).Sum().Backward()
-	assertClose(t, "dx", x.Grad.Data(), x2.Grad.Data(), 1e-5)
-	assertClose(t, "dw", w.Grad.Data(), w2.Grad.Data(), 1e-4)
-	assertClose(t, "db", b.Grad.Data(), b2.Grad.Data(), 1e-4)
+	mustPanic(t, func() { feedForwardOp(tensor.Zeros(3, 4), NewLinear(5, 7, g), NewLinear(7, 5, g), actReLU, dropMask{}) }, "[3 4]", "5→7")
 }
 
 // Dropout acts in training mode only: training forwards differ from each
