@@ -3,6 +3,7 @@ package nn
 import (
 	"math"
 	"math/bits"
+	"sync/atomic"
 
 	"github.com/deepgo/deepgo/tensor"
 )
@@ -69,8 +70,9 @@ func (d dropMask) stream(blk int) uint64 { return d.seed ^ (uint64(blk)+1)*0x9e3
 
 // apply sets dst[i] = src[i]·mask(off + i); dst may be src. With dropped
 // not nil it also sets bit g%64 of dropped[g/64] for every dropped global
-// index g; callers that split a tensor across goroutines must split it at
-// multiples of 64 (parallelBlocks) so that no two share a word.
+// index g. Goroutines that share a tensor may call it on any split: a
+// word that the range covers only in part (the neighbour may cover the
+// rest) is updated atomically.
 func (d dropMask) apply(dst, src []float32, off int, dropped []uint64) {
 	src = src[:len(dst)]
 	var draws [dropBlock]uint32
@@ -96,8 +98,12 @@ func (d dropMask) apply(dst, src []float32, off int, dropped []uint64) {
 				word |= b << (start + j)
 			}
 		}
-		if dropped != nil {
-			dropped[g/dropBlock] |= word
+		switch {
+		case dropped == nil:
+		case n == dropBlock:
+			dropped[g/dropBlock] |= word // the whole word is this call's
+		default:
+			atomic.OrUint64(&dropped[g/dropBlock], word)
 		}
 		i += n
 	}
@@ -171,8 +177,8 @@ func (d dropMask) applyDropped(dst, src []float32, off int, dropped []uint64) {
 	}
 }
 
-// parallelBlocks splits [0, n) across cores at multiples of 64 elements,
-// in chunks of at least 16K, for ops that record a dropout mask.
+// parallelBlocks splits [0, n) across cores in chunks of 16K elements, a
+// multiple of 64, so that recording a dropout mask needs no atomics.
 func parallelBlocks(n int, fn func(lo, hi int)) {
 	forChunks(n, 1<<14, func(_, lo, hi int) { fn(lo, hi) }) // 1<<14 is a multiple of 64
 }
