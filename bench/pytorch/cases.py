@@ -241,6 +241,44 @@ def lstm_train():
     return rnn_train(torch.nn.LSTM)
 
 
+TF_VOCAB, TF_D, TF_HEADS, TF_FF, TF_LAYERS = 10000, 128, 4, 512, 2
+TF_SEQ, TF_BATCH, TF_CLASSES = 64, 64, 2
+
+
+class TransformerClassifier(torch.nn.Module):
+    """The same model as bench/compare/transformer.go: token embedding plus
+    learned positions, two post-norm encoder layers, mean pooling, Linear."""
+
+    def __init__(self):
+        super().__init__()
+        self.embedding = torch.nn.Embedding(TF_VOCAB, TF_D)
+        self.pos = torch.nn.Parameter(torch.randn(TF_SEQ, TF_D))
+        layer = torch.nn.TransformerEncoderLayer(TF_D, TF_HEADS, TF_FF, 0.1, batch_first=True)
+        self.encoder = torch.nn.TransformerEncoder(layer, TF_LAYERS)
+        self.head = torch.nn.Linear(TF_D, TF_CLASSES)
+
+    def forward(self, tokens):
+        x = self.embedding(tokens) + self.pos
+        return self.head(self.encoder(x).mean(1))
+
+
+def transformer_train():
+    """Forward, cross-entropy, backward, SGD step on 64 sequences of 64 tokens."""
+    model = TransformerClassifier().train()
+    opt = torch.optim.SGD(model.parameters(), lr=0.01)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    tokens = torch.randint(0, TF_VOCAB, (TF_BATCH, TF_SEQ))
+    y = torch.randint(0, TF_CLASSES, (TF_BATCH,))
+
+    def step():
+        loss = loss_fn(model(tokens), y)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+
+    return step, lambda sec: TF_BATCH / sec
+
+
 CASES = {
     "gemm-nn-1024": lambda: gemm("nn", 1024),
     "gemm-nt-1024": lambda: gemm("nt", 1024),
@@ -257,6 +295,7 @@ CASES = {
     "conv3x3-64-fwdbwd": conv3x3_fwdbwd,
     "gru-train": gru_train,
     "lstm-train": lstm_train,
+    "transformer-train": transformer_train,
 }
 
 
