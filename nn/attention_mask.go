@@ -77,6 +77,7 @@ func (m *Mask) Additive() *tensor.Tensor {
 	return out
 }
 
+// String names the mask kind and shape, as BoolMask[5 5].
 func (m *Mask) String() string {
 	kind := "AdditiveMask"
 	if m.isBool {

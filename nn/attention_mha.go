@@ -129,6 +129,7 @@ func (m *MultiheadAttention) ResetParameters(rng *tensor.RNG) {
 	}
 }
 
+// String describes the layer and its options, like PyTorch's repr.
 func (m *MultiheadAttention) String() string {
 	return fmt.Sprintf("MultiheadAttention(embed_dim=%d, num_heads=%d, dropout=%g, bias=%t, batch_first=%t, kdim=%d, vdim=%d)",
 		m.EmbedDim, m.NumHeads, m.Dropout, m.InProjBias != nil, m.BatchFirst, m.KDim, m.VDim)

@@ -91,6 +91,7 @@ func (l *LayerNorm) ResetParameters() {
 	}
 }
 
+// String describes the layer and its options, like PyTorch's repr.
 func (l *LayerNorm) String() string {
 	shape := make([]string, len(l.NormalizedShape))
 	for i, d := range l.NormalizedShape {

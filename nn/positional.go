@@ -84,6 +84,7 @@ func (p *SinusoidalPositionalEncoding) Forward(x *tensor.Tensor) *tensor.Tensor 
 	return out
 }
 
+// String describes the layer and its options, like PyTorch's repr.
 func (p *SinusoidalPositionalEncoding) String() string {
 	return fmt.Sprintf("SinusoidalPositionalEncoding(d=%d, max_len=%d, dropout=%g)", p.D, p.MaxLen, p.Options.Dropout)
 }
@@ -147,6 +148,7 @@ func (p *LearnedPositionalEmbedding) Forward(x *tensor.Tensor) *tensor.Tensor {
 	return out
 }
 
+// String describes the layer and its options, like PyTorch's repr.
 func (p *LearnedPositionalEmbedding) String() string {
 	return fmt.Sprintf("LearnedPositionalEmbedding(max_len=%d, d=%d, dropout=%g)", p.MaxLen, p.D, p.Options.Dropout)
 }

@@ -159,6 +159,7 @@ func copyParameters(dst, src Module) {
 	}
 }
 
+// String describes the layer and its options, like PyTorch's repr.
 func (l *TransformerEncoderLayer) String() string {
 	return fmt.Sprintf("TransformerEncoderLayer(d_model=%d, nhead=%d, dim_feedforward=%d, dropout=%g, activation=%s, batch_first=%t, norm_first=%t)",
 		l.DModel, l.NHead, l.Options.DimFeedforward, *l.Options.Dropout, l.Options.Activation, l.Options.BatchFirst, l.Options.NormFirst)

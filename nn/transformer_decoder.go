@@ -77,6 +77,7 @@ func (l *TransformerDecoderLayer) clone() *TransformerDecoderLayer {
 	return c
 }
 
+// String describes the layer and its options, like PyTorch's repr.
 func (l *TransformerDecoderLayer) String() string {
 	return fmt.Sprintf("TransformerDecoderLayer(d_model=%d, nhead=%d, dim_feedforward=%d, dropout=%g, activation=%s, batch_first=%t, norm_first=%t)",
 		l.DModel, l.NHead, l.Options.DimFeedforward, *l.Options.Dropout, l.Options.Activation, l.Options.BatchFirst, l.Options.NormFirst)

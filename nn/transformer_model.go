@@ -92,6 +92,7 @@ func (t *Transformer) ResetParameters(rng *tensor.RNG) {
 	}
 }
 
+// String describes the layer and its options, like PyTorch's repr.
 func (t *Transformer) String() string {
 	o := t.Options
 	return fmt.Sprintf("Transformer(d_model=%d, nhead=%d, num_encoder_layers=%d, num_decoder_layers=%d, dim_feedforward=%d, dropout=%g, activation=%s, batch_first=%t, norm_first=%t)",
