@@ -142,6 +142,38 @@ func (v *CharVocab) Encode(s string, length int) ([]int, error) {
 	return ids, nil
 }
 
+// EncodeBatch encodes texts as the rows of an [N, L] tensor of ids (as
+// float32, the way deepgo stores indices), each BOS, characters, EOS and
+// padding. L is length, or when length is 0 the longest text plus two. It
+// fails as Encode does.
+func (v *CharVocab) EncodeBatch(texts []string, length int) (*tensor.Tensor, error) {
+	if len(texts) == 0 {
+		return nil, fmt.Errorf("no texts to encode")
+	}
+	if length <= 0 {
+		for _, s := range texts {
+			length = max(length, len([]rune(s))+2)
+		}
+	}
+	out := tensor.Zeros(len(texts), length)
+	od := out.Data()
+	for i, s := range texts {
+		ids, err := v.Encode(s, length)
+		if err != nil {
+			return nil, err
+		}
+		for j, id := range ids {
+			od[i*length+j] = float32(id)
+		}
+	}
+	return out, nil
+}
+
+// Chars returns the vocabulary's characters in id order, without the
+// special tokens: NewCharVocab(v.Chars()) rebuilds v (to save a vocabulary
+// with a model).
+func (v *CharVocab) Chars() string { return string(v.chars[3:]) }
+
 // Decode turns ids back into text, skipping BOS and Pad and stopping at
 // the first EOS.
 func (v *CharVocab) Decode(ids []int) string {

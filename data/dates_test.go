@@ -61,3 +61,29 @@ func TestCharVocab(t *testing.T) {
 		t.Error("too long: no error")
 	}
 }
+
+func TestCharVocabBatchAndChars(t *testing.T) {
+	v := NewCharVocab("abc", "cd-")
+	if v.Chars() != "abcd-" || NewCharVocab(v.Chars()).Chars() != v.Chars() {
+		t.Fatalf("Chars = %q, or it does not rebuild the vocabulary", v.Chars())
+	}
+	x, err := v.EncodeBatch([]string{"ab", "d-cc"}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []float32{CharBOS, 3, 4, CharEOS, CharPad, CharPad, CharBOS, 6, 7, 5, 5, CharEOS}
+	if sh := x.Shape(); len(sh) != 2 || sh[0] != 2 || sh[1] != 6 {
+		t.Fatalf("shape %v, want [2 6]", sh)
+	}
+	for i, w := range want {
+		if x.Data()[i] != w {
+			t.Fatalf("EncodeBatch = %v, want %v", x.Data(), want)
+		}
+	}
+	if _, err := v.EncodeBatch([]string{"ab", "x"}, 0); err == nil || !strings.Contains(err.Error(), `'x'`) {
+		t.Errorf("unknown character: error %v", err)
+	}
+	if _, err := v.EncodeBatch([]string{"abcd"}, 4); err == nil {
+		t.Error("too long: no error")
+	}
+}
