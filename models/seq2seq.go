@@ -167,8 +167,8 @@ func (m *Seq2SeqTransformer) Logits(src, tgt *tensor.Tensor) *tensor.Tensor {
 }
 
 // Encode runs the encoder over src [N, S] and returns the memory
-// [N, S, DModel] with the source's key padding mask [N, S], which Decode
-// needs.
+// [N, S, DModel] with the source's key padding mask [N, S] (nil when src
+// has no padding), which Decode needs.
 func (m *Seq2SeqTransformer) Encode(src *tensor.Tensor) (memory *tensor.Tensor, srcPad *nn.Mask) {
 	m.checkIDs("Encode", "src", src, m.Options.SrcVocab)
 	srcPad = m.paddingMask(src)
@@ -200,14 +200,21 @@ func (m *Seq2SeqTransformer) embed(e *nn.Embedding, ids *tensor.Tensor) *tensor.
 	return m.Positions.Forward(x)
 }
 
-// paddingMask is the boolean key padding mask of ids: 1 where ids == Pad.
+// paddingMask is the boolean key padding mask of ids: 1 where ids == Pad;
+// nil when there is no padding, which spares the attention the mask.
 func (m *Seq2SeqTransformer) paddingMask(ids *tensor.Tensor) *nn.Mask {
-	out := tensor.Zeros(ids.Shape()...)
-	od, pad := out.Data(), float32(m.Options.Pad)
+	var out *tensor.Tensor
+	pad := float32(m.Options.Pad)
 	for i, v := range ids.Data() {
 		if v == pad {
-			od[i] = 1
+			if out == nil {
+				out = tensor.Zeros(ids.Shape()...)
+			}
+			out.Data()[i] = 1
 		}
+	}
+	if out == nil {
+		return nil
 	}
 	return nn.BoolMask(out)
 }

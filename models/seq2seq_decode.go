@@ -128,7 +128,10 @@ func (m *Seq2SeqTransformer) Beam(src *tensor.Tensor, beam, maxLen int) ([]int, 
 			k, t := len(open), step+1
 			rows := make([]int, k) // every open prefix reads the same memory
 			memory := memory1.IndexSelect(0, rows)
-			srcPad := nn.BoolMask(srcPad1.Tensor().IndexSelect(0, rows))
+			var srcPad *nn.Mask
+			if srcPad1 != nil {
+				srcPad = nn.BoolMask(srcPad1.Tensor().IndexSelect(0, rows))
+			}
 			prefix := make([]float32, 0, k*t)
 			for _, h := range open {
 				for _, id := range h.ids {

@@ -7,6 +7,7 @@ Configure PyTorch as ../shared/PYTORCH-REFERENCE.md says: Debian's python3-torch
 with LD_LIBRARY_PATH selecting the OpenMP OpenBLAS; bench/compare does that.
 """
 import argparse
+import math
 import statistics
 import sys
 import time
@@ -279,6 +280,59 @@ def transformer_train():
     return step, lambda sec: TF_BATCH / sec
 
 
+S2S_SRC_VOCAB, S2S_TGT_VOCAB, S2S_SRC_LEN, S2S_TGT_LEN, S2S_BATCH = 43, 14, 31, 11, 128
+
+
+class Seq2SeqTransformer(torch.nn.Module):
+    """The same model as bench/compare/seq2seq.go (models.Seq2SeqTransformer,
+    PyTorch's translation tutorial): embeddings scaled by sqrt(d), sinusoidal
+    positions, nn.Transformer, Linear generator."""
+
+    def __init__(self, d=64, heads=4, layers=2, ff=256, max_len=128):
+        super().__init__()
+        self.d = d
+        self.src_tok_emb = torch.nn.Embedding(S2S_SRC_VOCAB, d)
+        self.tgt_tok_emb = torch.nn.Embedding(S2S_TGT_VOCAB, d)
+        self.transformer = torch.nn.Transformer(d, heads, layers, layers, ff, 0.1, batch_first=True)
+        self.generator = torch.nn.Linear(d, S2S_TGT_VOCAB)
+        pos = torch.arange(max_len).unsqueeze(1)
+        div = torch.exp(torch.arange(0, d, 2) * (-math.log(10000.0) / d))
+        pe = torch.zeros(max_len, d)
+        pe[:, 0::2] = torch.sin(pos * div)
+        pe[:, 1::2] = torch.cos(pos * div)
+        self.register_buffer("pe", pe)
+        self.dropout = torch.nn.Dropout(0.1)
+
+    def embed(self, emb, ids):
+        return self.dropout(emb(ids) * math.sqrt(self.d) + self.pe[: ids.shape[1]])
+
+    def forward(self, src, tgt):
+        src_pad, tgt_pad = src == 0, tgt == 0
+        causal = torch.triu(torch.ones(tgt.shape[1], tgt.shape[1], dtype=torch.bool), diagonal=1)
+        out = self.transformer(self.embed(self.src_tok_emb, src), self.embed(self.tgt_tok_emb, tgt),
+                               tgt_mask=causal, src_key_padding_mask=src_pad,
+                               tgt_key_padding_mask=tgt_pad, memory_key_padding_mask=src_pad)
+        return self.generator(out)
+
+
+def seq2seq_train():
+    """Teacher-forced forward, cross-entropy, backward, Adam step on 128 pairs."""
+    model = Seq2SeqTransformer().train()
+    opt = torch.optim.Adam(model.parameters(), lr=5e-4)
+    loss_fn = torch.nn.CrossEntropyLoss(ignore_index=0)
+    src = torch.randint(3, S2S_SRC_VOCAB, (S2S_BATCH, S2S_SRC_LEN))
+    tgt_in = torch.randint(3, S2S_TGT_VOCAB, (S2S_BATCH, S2S_TGT_LEN))
+    tgt_out = torch.randint(3, S2S_TGT_VOCAB, (S2S_BATCH * S2S_TGT_LEN,))
+
+    def step():
+        loss = loss_fn(model(src, tgt_in).reshape(-1, S2S_TGT_VOCAB), tgt_out)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+
+    return step, lambda sec: S2S_BATCH / sec
+
+
 CASES = {
     "gemm-nn-1024": lambda: gemm("nn", 1024),
     "gemm-nt-1024": lambda: gemm("nt", 1024),
@@ -296,6 +350,7 @@ CASES = {
     "gru-train": gru_train,
     "lstm-train": lstm_train,
     "transformer-train": transformer_train,
+    "seq2seq-train": seq2seq_train,
 }
 
 
