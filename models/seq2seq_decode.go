@@ -12,9 +12,9 @@ import (
 
 // Greedy decodes every source of src [N, S] at once: starting from BOS, it
 // appends at each step each sequence's most likely next token (never Pad
-// or BOS), until every
-// sequence has produced EOS or maxLen tokens (EOS included). It returns the
-// tokens of each sequence without BOS and EOS.
+// or BOS), until every sequence has produced EOS or maxLen tokens (EOS
+// included). It returns the tokens of each sequence without BOS and EOS.
+// maxLen may not exceed Options.MaxLen, the decoder's longest input.
 //
 // The source is encoded once; each step reruns the decoder over the prefix
 // so far (the targets here are short) and the generator over its last
@@ -25,8 +25,8 @@ func (m *Seq2SeqTransformer) Greedy(src *tensor.Tensor, maxLen int) [][]int {
 		panic(fmt.Sprintf("deepgo: Seq2SeqTransformer: Greedy: maxLen %d must be positive", maxLen))
 	}
 	m.checkIDs("Greedy", "src", src, m.Options.SrcVocab)
-	if maxLen+1 > m.Options.MaxLen {
-		panic(fmt.Sprintf("deepgo: Seq2SeqTransformer: Greedy: maxLen %d needs %d target positions, more than MaxLen %d", maxLen, maxLen+1, m.Options.MaxLen))
+	if maxLen > m.Options.MaxLen {
+		panic(fmt.Sprintf("deepgo: Seq2SeqTransformer: Greedy: maxLen %d exceeds MaxLen %d", maxLen, m.Options.MaxLen))
 	}
 	n := src.Size(0)
 	out := make([][]int, n)
@@ -113,8 +113,8 @@ func (m *Seq2SeqTransformer) Beam(src *tensor.Tensor, beam, maxLen int) ([]int, 
 	if src.Size(0) != 1 {
 		panic(fmt.Sprintf("deepgo: Seq2SeqTransformer: Beam: src %v: want one source [1 S]", src.Shape()))
 	}
-	if maxLen+1 > m.Options.MaxLen {
-		panic(fmt.Sprintf("deepgo: Seq2SeqTransformer: Beam: maxLen %d needs %d target positions, more than MaxLen %d", maxLen, maxLen+1, m.Options.MaxLen))
+	if maxLen > m.Options.MaxLen {
+		panic(fmt.Sprintf("deepgo: Seq2SeqTransformer: Beam: maxLen %d exceeds MaxLen %d", maxLen, m.Options.MaxLen))
 	}
 	type hyp struct {
 		ids   []int // BOS first

@@ -70,6 +70,8 @@ func TestSeq2SeqShapesAndErrors(t *testing.T) {
 	mustPanic(t, func() { m.Logits(ids([]int{1, 10, 2}), ids([]int{1})) }, "Embedding", "[0, 10)")
 	mustPanic(t, func() { m.Decode(tgt, tensor.Zeros(3, 4, 16), pad) }, "Decode", "memory [3 4 16]")
 	mustPanic(t, func() { m.Greedy(src, 0) }, "Greedy", "maxLen 0")
+	mustPanic(t, func() { m.Greedy(src, 33) }, "Greedy", "maxLen 33 exceeds MaxLen 32")
+	m.Greedy(src, 32) // the longest decoder input
 	mustPanic(t, func() { m.Beam(src, 2, 5) }, "Beam", "[1 S]")
 	mustPanic(t, func() { m.Forward(src) }, "Logits(src, tgt)")
 	mustPanic(t, func() { NewSeq2SeqTransformer(Seq2SeqOptions{SrcVocab: 10, TgtVocab: 8, DModel: 10, NHead: 4}, nil) }, "divisible")
