@@ -141,6 +141,9 @@ func (m *Seq2SeqTransformer) ResetParameters(rng *tensor.RNG) {
 	}
 }
 
+// String describes the model's sizes, e.g. "Seq2SeqTransformer(src_vocab=43,
+// tgt_vocab=14, d_model=64, nhead=4, layers=2+2, dim_feedforward=256,
+// dropout=0.1)".
 func (m *Seq2SeqTransformer) String() string {
 	o := m.Options
 	return fmt.Sprintf("Seq2SeqTransformer(src_vocab=%d, tgt_vocab=%d, d_model=%d, nhead=%d, layers=%d+%d, dim_feedforward=%d, dropout=%g)",
