@@ -219,12 +219,7 @@ func keepMode(keep bool) weightsMode {
 // feedForward is linear2(dropout(activation(linear1(x)))), without the
 // final dropout (fused into the residual addition).
 func (l *TransformerEncoderLayer) feedForward(x *tensor.Tensor) *tensor.Tensor {
-	return feedForward(x, l.Linear1, l.Linear2, l.Options.activation(), l.drop())
-}
-
-// feedForward is linear2(dropout(activation(linear1(x)))), one fused op.
-func feedForward(x *tensor.Tensor, l1, l2 *Linear, act activation, drop dropMask) *tensor.Tensor {
-	return feedForwardOp(x, l1, l2, act, drop)
+	return feedForwardOp(x, l.Linear1, l.Linear2, l.Options.activation(), l.drop())
 }
 
 // Attention returns the per-head self-attention weights of the last

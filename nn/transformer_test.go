@@ -306,3 +306,28 @@ func TestTransformerTrainingReproducible(t *testing.T) {
 		}
 	}
 }
+
+// The float32 GELU and its derivative agree with float64 math.Erf to
+// float32 precision over the range that matters (and beyond, where Φ
+// saturates).
+func TestGELUAccuracy(t *testing.T) {
+	n := 40001
+	x, y, dy, ones := make([]float32, n), make([]float32, n), make([]float32, n), make([]float32, n)
+	for i := range x {
+		x[i] = float32(-20 + 40*float64(i)/float64(n-1))
+		ones[i] = 1
+	}
+	geluForward(y, x)
+	geluBackward(dy, x, ones)
+	for i, v := range x {
+		f := float64(v)
+		cdf := 0.5 * (1 + math.Erf(f/math.Sqrt2))
+		want, dwant := f*cdf, cdf+f*math.Exp(-f*f/2)/math.Sqrt(2*math.Pi)
+		if d := math.Abs(float64(y[i]) - want); d > 3e-7*(1+math.Abs(want)) {
+			t.Fatalf("gelu(%g) = %g, want %g", v, y[i], want)
+		}
+		if d := math.Abs(float64(dy[i]) - dwant); d > 5e-7 {
+			t.Fatalf("gelu'(%g) = %g, want %g", v, dy[i], dwant)
+		}
+	}
+}
