@@ -35,12 +35,12 @@ func addDropout(x, s *tensor.Tensor, m dropMask) *tensor.Tensor {
 	}, x, s)
 }
 
-// activation names the nonlinearity of the feed-forward block.
-type activation int
+// ffActivation names the nonlinearity of the feed-forward block.
+type ffActivation int
 
 const (
-	actReLU activation = iota
-	actGELU
+	ffReLU ffActivation = iota
+	ffGELU
 )
 
 // GELU, x·Φ(x) with Φ the standard normal CDF, as PyTorch's exact
