@@ -54,7 +54,7 @@ func (o TransformerLayerOptions) withDefaults(op string) TransformerLayerOptions
 	return o
 }
 
-func (o TransformerLayerOptions) ffActivation() ffActivation {
+func (o TransformerLayerOptions) act() ffActivation {
 	if o.Activation == "gelu" {
 		return ffGELU
 	}
@@ -219,7 +219,7 @@ func keepMode(keep bool) weightsMode {
 // feedForward is linear2(dropout(activation(linear1(x)))), without the
 // final dropout (fused into the residual addition).
 func (l *TransformerEncoderLayer) feedForward(x *tensor.Tensor) *tensor.Tensor {
-	return feedForwardOp(x, l.Linear1, l.Linear2, l.Options.ffActivation(), l.drop())
+	return feedForwardOp(x, l.Linear1, l.Linear2, l.Options.act(), l.drop())
 }
 
 // Attention returns the per-head self-attention weights of the last

@@ -117,7 +117,7 @@ func (l *TransformerDecoderLayer) crossAttention(x, memory *tensor.Tensor, m Tra
 }
 
 func (l *TransformerDecoderLayer) feedForward(x *tensor.Tensor) *tensor.Tensor {
-	return feedForwardOp(x, l.Linear1, l.Linear2, l.Options.ffActivation(), trainingDrop(l, *l.Options.Dropout, l.rng))
+	return feedForwardOp(x, l.Linear1, l.Linear2, l.Options.act(), trainingDrop(l, *l.Options.Dropout, l.rng))
 }
 
 // SelfAttention returns the per-head self-attention weights of the last
