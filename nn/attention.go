@@ -67,7 +67,7 @@ func ScaledDotProductAttention(q, k, v *tensor.Tensor, mask *Mask, opt Attention
 	}
 	srcs, idx := distinctInputs(q, k, v)
 	p := &attnPlan{
-		op: op, nb: prodInts(batch), nh: 1, lq: lq, lk: lk, dk: d, dv: dv, scale: float32(scale),
+		op: op, nb: normalizedSize(batch), nh: 1, lq: lq, lk: lk, dk: d, dv: dv, scale: float32(scale),
 		q:            attnView{src: idx[0], batch: lq * d, ld: d},
 		k:            attnView{src: idx[1], batch: lk * d, ld: d},
 		v:            attnView{src: idx[2], batch: lk * dv, ld: dv},

@@ -36,7 +36,7 @@ func newDropMask(p float64, rng *tensor.RNG) dropMask {
 	if p <= 0 {
 		return dropMask{}
 	}
-	d := dropMask{on: true, seed: seedFrom(rng)}
+	d := dropMask{on: true, seed: dropSeed(rng)}
 	if p >= 1 {
 		d.all = true
 		return d
@@ -46,9 +46,9 @@ func newDropMask(p float64, rng *tensor.RNG) dropMask {
 	return d
 }
 
-// seedFrom draws 62 random bits from rng, or from tensor's default
+// dropSeed draws 62 random bits from rng, or from tensor's default
 // generator when rng is nil (through Rand, the only public door to it).
-func seedFrom(rng *tensor.RNG) uint64 {
+func dropSeed(rng *tensor.RNG) uint64 {
 	if rng != nil {
 		return uint64(rng.IntN(1 << 62))
 	}
@@ -183,9 +183,9 @@ func parallelBlocks(n int, fn func(lo, hi int)) {
 	forChunks(n, 1<<14, func(_, lo, hi int) { fn(lo, hi) }) // 1<<14 is a multiple of 64
 }
 
-// dropoutOp applies m to x as a recorded op (the mask's own Dropout, used
+// maskedDropout applies m to x as a recorded op (the mask's own Dropout, used
 // by the positional encodings).
-func dropoutOp(x *tensor.Tensor, m dropMask) *tensor.Tensor {
+func maskedDropout(x *tensor.Tensor, m dropMask) *tensor.Tensor {
 	if !m.on {
 		return x
 	}

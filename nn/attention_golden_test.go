@@ -162,7 +162,7 @@ func (c *goldenModule) build(t *testing.T) Module {
 	t.Helper()
 	num := func(k string) int { v, _ := c.Config[k].(float64); return int(v) }
 	flag := func(k string) bool { v, _ := c.Config[k].(bool); return v }
-	layer := TransformerLayerOptions{DimFeedforward: num("dim_feedforward"), Activation: str(c.Config["activation"]),
+	layer := TransformerLayerOptions{DimFeedforward: num("dim_feedforward"), Activation: goldenStr(c.Config["activation"]),
 		BatchFirst: flag("batch_first"), NormFirst: flag("norm_first"), Dropout: new(0.1)}
 	rng := tensor.NewRNG(1)
 	var m Module
@@ -209,7 +209,7 @@ func (c *goldenModule) build(t *testing.T) Module {
 	return m
 }
 
-func str(v any) string { s, _ := v.(string); return s }
+func goldenStr(v any) string { s, _ := v.(string); return s }
 
 // TestTransformerModulesGolden replays every module case: outputs, weights
 // and the gradients of every input and parameter must match PyTorch to

@@ -86,7 +86,7 @@ func (m *Mask) String() string {
 	return fmt.Sprintf("%s%v", kind, m.values.Shape())
 }
 
-var negInf = float32(math.Inf(-1))
+var maskNegInf = float32(math.Inf(-1))
 
 // addTo adds n of the mask's additive values, starting at element off, to
 // dst: dst[i] += value(off + i·step).
@@ -96,7 +96,7 @@ func (m *Mask) addTo(dst []float32, off, step int) {
 		v := src[off+i*step]
 		if m.isBool {
 			if v != 0 {
-				dst[i] = negInf
+				dst[i] = maskNegInf
 			}
 			continue
 		}

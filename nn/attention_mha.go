@@ -273,7 +273,7 @@ func (m *MultiheadAttention) attend(query, key, value *tensor.Tensor, opt Attend
 	}
 	p.ownsSrcs = len(srcs) == 1 && m.InProjWeight != nil // the pooled qkv of self-attention
 	ctx, w := p.run(srcs)
-	out = dense(ctx, m.OutProj.Weight, m.OutProj.Bias, false)
+	out = rowLinear(ctx, m.OutProj.Weight, m.OutProj.Bias, false)
 	if w == nil || keep != weightsOff {
 		return out, w
 	}
@@ -297,7 +297,7 @@ func (m *MultiheadAttention) project(query, key, value *tensor.Tensor) ([3]*tens
 	if self {
 		// Only the attention op reads qkv (its own backward does not), so
 		// it comes from the pool and the attention gives it back.
-		qkv := dense(query, m.InProjWeight, m.InProjBias, true)
+		qkv := rowLinear(query, m.InProjWeight, m.InProjBias, true)
 		return [3]*tensor.Tensor{qkv, qkv, qkv}, [3]int{0, e, 2 * e}
 	}
 	sizes := []int{e, e, e}
@@ -328,4 +328,4 @@ func (m *MultiheadAttention) project(query, key, value *tensor.Tensor) ([3]*tens
 }
 
 // linearNone is the plain fully connected op, x·wᵀ + b.
-func linearNone(x, w, b *tensor.Tensor) *tensor.Tensor { return dense(x, w, b, false) }
+func linearNone(x, w, b *tensor.Tensor) *tensor.Tensor { return rowLinear(x, w, b, false) }

@@ -10,7 +10,7 @@ import (
 
 // randomizeParams fills every parameter of m with values in [-0.5, 0.5), so
 // that zero-initialized biases are exercised too.
-func randomizeParams(m Module, g *tensor.RNG) []*tensor.Tensor {
+func randomizeAttnParams(m Module, g *tensor.RNG) []*tensor.Tensor {
 	ps := Parameters(m)
 	for _, p := range ps {
 		copy(p.Data(), tensor.Uniform(g, -0.5, 0.5, p.Shape()...).Data())
@@ -42,7 +42,7 @@ func TestMultiheadAttentionGradCheck(t *testing.T) {
 			AttendOptions{KeyPaddingMask: BoolMask(tensor.FromSlice([]float32{0, 1, 0, 0, 1}, 5))}, true},
 	} {
 		m := NewMultiheadAttention(e, h, c.opt, tensor.NewRNG(2))
-		params := randomizeParams(m, g)
+		params := randomizeAttnParams(m, g)
 		query := randInput(g, -1, 1, c.q...)
 		inputs := []*tensor.Tensor{query}
 		if c.k != nil {
@@ -62,7 +62,7 @@ func TestMultiheadAttentionGradCheck(t *testing.T) {
 				v = in[2]
 			}
 			out, w := m.Attend(q, k, v, c.attend)
-			return flatCat(out, w)
+			return flatConcat(out, w)
 		}, inputs...)
 	}
 }
@@ -74,8 +74,8 @@ func TestMultiheadAttentionLayouts(t *testing.T) {
 	g := tensor.NewRNG(3)
 	seq := NewMultiheadAttention(8, 4, MultiheadAttentionOptions{}, tensor.NewRNG(4))
 	bf := NewMultiheadAttention(8, 4, MultiheadAttentionOptions{BatchFirst: true}, tensor.NewRNG(4))
-	randomizeParams(seq, tensor.NewRNG(5))
-	randomizeParams(bf, tensor.NewRNG(5))
+	randomizeAttnParams(seq, tensor.NewRNG(5))
+	randomizeAttnParams(bf, tensor.NewRNG(5))
 	x := tensor.Uniform(g, -1, 1, 5, 3, 8) // [L N E]
 	xb := x.Transpose(0, 1)                // [N L E]
 	kpm := BoolMask(tensor.FromSlice([]float32{0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1}, 3, 5))

@@ -102,7 +102,7 @@ func (p *attnPlan) run(srcs []*tensor.Tensor) (out, weights *tensor.Tensor) {
 			putFloats(probs)
 		}
 		if p.ownsSrcs {
-			recycle(srcs...)
+			recyclePooled(srcs...)
 		}
 	}
 	out = tensor.Zeros(p.outShape...)

@@ -20,7 +20,7 @@ func composedAttention(q, k, v, additive *tensor.Tensor, scale float32) (out, we
 }
 
 // flatCat joins the flattened tensors, so that GradCheck sees one output.
-func flatCat(ts ...*tensor.Tensor) *tensor.Tensor {
+func flatConcat(ts ...*tensor.Tensor) *tensor.Tensor {
 	flat := make([]*tensor.Tensor, len(ts))
 	for i, t := range ts {
 		flat[i] = t.Reshape(-1)
@@ -92,7 +92,7 @@ func TestScaledDotProductAttentionGradCheck(t *testing.T) {
 			// A fresh generator with the same seed draws the same mask on
 			// every call GradCheck makes.
 			out, w := ScaledDotProductAttention(in[0], in[1], in[2], c.mask, AttentionOptions{Dropout: c.dropout, RNG: tensor.NewRNG(9)})
-			return flatCat(out, w)
+			return flatConcat(out, w)
 		}, q, k, v)
 	}
 }

@@ -111,10 +111,10 @@ func (l *LayerNorm) Forward(x *tensor.Tensor) *tensor.Tensor {
 	if len(sh) < k || !slices.Equal(sh[len(sh)-k:], l.NormalizedShape) {
 		panic(fmt.Sprintf("deepgo: LayerNorm: input %v: want trailing dimensions %v", sh, l.NormalizedShape))
 	}
-	return layerNorm(x, l.Weight, l.Bias, x.Numel()/max(prodInts(l.NormalizedShape), 1), prodInts(l.NormalizedShape), l.Eps)
+	return layerNorm(x, l.Weight, l.Bias, x.Numel()/max(normalizedSize(l.NormalizedShape), 1), normalizedSize(l.NormalizedShape), l.Eps)
 }
 
-func prodInts(s []int) int {
+func normalizedSize(s []int) int {
 	p := 1
 	for _, d := range s {
 		p *= d

@@ -79,7 +79,7 @@ func (p *SinusoidalPositionalEncoding) Table() *tensor.Tensor { return p.table }
 func (p *SinusoidalPositionalEncoding) Forward(x *tensor.Tensor) *tensor.Tensor {
 	out := addPositions("SinusoidalPositionalEncoding", x, p.table, p.Options.BatchFirst)
 	if p.Training() {
-		out = dropoutOp(out, newDropMask(p.Options.Dropout, p.rng))
+		out = maskedDropout(out, newDropMask(p.Options.Dropout, p.rng))
 	}
 	return out
 }
@@ -143,7 +143,7 @@ func (p *LearnedPositionalEmbedding) Embed(positions []int) *tensor.Tensor {
 func (p *LearnedPositionalEmbedding) Forward(x *tensor.Tensor) *tensor.Tensor {
 	out := addPositions("LearnedPositionalEmbedding", x, p.Weight, p.Options.BatchFirst)
 	if p.Training() {
-		out = dropoutOp(out, newDropMask(p.Options.Dropout, p.rng))
+		out = maskedDropout(out, newDropMask(p.Options.Dropout, p.rng))
 	}
 	return out
 }

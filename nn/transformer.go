@@ -54,11 +54,11 @@ func (o TransformerLayerOptions) withDefaults(op string) TransformerLayerOptions
 	return o
 }
 
-func (o TransformerLayerOptions) activation() activation {
+func (o TransformerLayerOptions) act() ffActivation {
 	if o.Activation == "gelu" {
-		return actGELU
+		return ffGELU
 	}
-	return actReLU
+	return ffReLU
 }
 
 // TransformerMasks are the masks of the transformer modules, as the
@@ -144,15 +144,15 @@ func NewTransformerEncoderLayer(dModel, nhead int, opt TransformerLayerOptions, 
 // dropout generator.
 func (l *TransformerEncoderLayer) clone() *TransformerEncoderLayer {
 	c := NewTransformerEncoderLayer(l.DModel, l.NHead, l.Options, tensor.NewRNG(0))
-	copyParameters(c, l)
+	copyParamValues(c, l)
 	c.rng, c.SelfAttn.rng = l.rng, l.rng
 	c.SetTraining(l.Training())
 	return c
 }
 
-// copyParameters copies src's parameter values into dst, which has the same
+// copyParamValues copies src's parameter values into dst, which has the same
 // architecture.
-func copyParameters(dst, src Module) {
+func copyParamValues(dst, src Module) {
 	d, s := dst.NamedParameters(), src.NamedParameters()
 	for i := range d {
 		copy(d[i].Tensor.Data(), s[i].Tensor.Data())
@@ -183,9 +183,9 @@ func (l *TransformerEncoderLayer) Encode(src *tensor.Tensor, m TransformerMasks)
 }
 
 // drop returns a fresh dropout mask in training mode, else the identity.
-func (l *TransformerEncoderLayer) drop() dropMask { return layerDrop(l, *l.Options.Dropout, l.rng) }
+func (l *TransformerEncoderLayer) drop() dropMask { return trainingDrop(l, *l.Options.Dropout, l.rng) }
 
-func layerDrop(m Module, p float64, rng *tensor.RNG) dropMask {
+func trainingDrop(m Module, p float64, rng *tensor.RNG) dropMask {
 	if !m.Training() {
 		return dropMask{}
 	}
@@ -219,12 +219,7 @@ func keepMode(keep bool) weightsMode {
 // feedForward is linear2(dropout(activation(linear1(x)))), without the
 // final dropout (fused into the residual addition).
 func (l *TransformerEncoderLayer) feedForward(x *tensor.Tensor) *tensor.Tensor {
-	return feedForward(x, l.Linear1, l.Linear2, l.Options.activation(), l.drop())
-}
-
-// feedForward is linear2(dropout(activation(linear1(x)))), one fused op.
-func feedForward(x *tensor.Tensor, l1, l2 *Linear, act activation, drop dropMask) *tensor.Tensor {
-	return feedForwardOp(x, l1, l2, act, drop)
+	return feedForwardOp(x, l.Linear1, l.Linear2, l.Options.act(), l.drop())
 }
 
 // Attention returns the per-head self-attention weights of the last

@@ -71,7 +71,7 @@ func NewTransformerDecoderLayer(dModel, nhead int, opt TransformerLayerOptions, 
 
 func (l *TransformerDecoderLayer) clone() *TransformerDecoderLayer {
 	c := NewTransformerDecoderLayer(l.DModel, l.NHead, l.Options, tensor.NewRNG(0))
-	copyParameters(c, l)
+	copyParamValues(c, l)
 	c.rng, c.SelfAttn.rng, c.MultiheadAttn.rng = l.rng, l.rng, l.rng
 	c.SetTraining(l.Training())
 	return c
@@ -93,7 +93,7 @@ func (l *TransformerDecoderLayer) Forward(*tensor.Tensor) *tensor.Tensor {
 // m.MemoryMask, m.TgtKeyPadding and m.MemoryKeyPadding.
 func (l *TransformerDecoderLayer) Decode(tgt, memory *tensor.Tensor, m TransformerMasks) *tensor.Tensor {
 	x := tgt
-	drop := func() dropMask { return layerDrop(l, *l.Options.Dropout, l.rng) }
+	drop := func() dropMask { return trainingDrop(l, *l.Options.Dropout, l.rng) }
 	if l.Options.NormFirst {
 		x = addDropout(x, l.selfAttention(l.Norm1.Forward(x), m), drop())
 		x = addDropout(x, l.crossAttention(l.Norm2.Forward(x), memory, m), drop())
@@ -117,7 +117,7 @@ func (l *TransformerDecoderLayer) crossAttention(x, memory *tensor.Tensor, m Tra
 }
 
 func (l *TransformerDecoderLayer) feedForward(x *tensor.Tensor) *tensor.Tensor {
-	return feedForward(x, l.Linear1, l.Linear2, l.Options.activation(), layerDrop(l, *l.Options.Dropout, l.rng))
+	return feedForwardOp(x, l.Linear1, l.Linear2, l.Options.act(), trainingDrop(l, *l.Options.Dropout, l.rng))
 }
 
 // SelfAttention returns the per-head self-attention weights of the last

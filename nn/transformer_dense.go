@@ -7,7 +7,7 @@ import (
 	"github.com/deepgo/deepgo/tensor"
 )
 
-// dense is the fully connected op of the attention layers, y = x·wᵀ + b,
+// rowLinear is the fully connected op of the attention layers, y = x·wᵀ + b,
 // as one recorded op, x [..., in], w [out, in], b [out] or nil. It differs
 // from tensor.Linear in how it uses the cores:
 //
@@ -24,7 +24,7 @@ import (
 //
 // With pooled, y comes from the pool (transformer_pool.go) and its single
 // consumer gives it back.
-func dense(x, w, b *tensor.Tensor, pooled bool) *tensor.Tensor {
+func rowLinear(x, w, b *tensor.Tensor, pooled bool) *tensor.Tensor {
 	xs, ws := x.Shape(), w.Shape()
 	if len(xs) == 0 || len(ws) != 2 || xs[len(xs)-1] != ws[1] || (b != nil && (b.Dim() != 1 || b.Shape()[0] != ws[0])) {
 		bs := []int(nil)
@@ -43,7 +43,7 @@ func dense(x, w, b *tensor.Tensor, pooled bool) *tensor.Tensor {
 		y = tensor.Zeros(yShape...)
 	}
 	xd, wd, yd := x.Data(), w.Data(), y.Data()
-	forChunks(rows, denseChunk(rows), func(_, lo, hi int) {
+	forChunks(rows, rowChunk(rows), func(_, lo, hi int) {
 		yc := yd[lo*out : hi*out]
 		kernels.SgemmSerial(false, true, hi-lo, out, in, 1, xd[lo*in:], in, wd, in, 0, yc, out)
 		if b != nil {
@@ -55,18 +55,18 @@ func dense(x, w, b *tensor.Tensor, pooled bool) *tensor.Tensor {
 		inputs = append(inputs, b)
 	}
 	return tensor.Record("Linear", y, func(g *tensor.Tensor) []*tensor.Tensor {
-		return denseBackward(g.Data(), x, w, b, rows, in, out)
+		return rowLinearBackward(g.Data(), x, w, b, rows, in, out)
 	}, inputs...)
 }
 
-func denseBackward(gd []float32, x, w, b *tensor.Tensor, rows, in, out int) []*tensor.Tensor {
+func rowLinearBackward(gd []float32, x, w, b *tensor.Tensor, rows, in, out int) []*tensor.Tensor {
 	xd, wd := x.Data(), w.Data()
 	var dx *tensor.Tensor
 	if x.RequiresGrad() {
 		dx = tensor.Zeros(x.Shape()...)
 	}
 	needW, needB := w.RequiresGrad(), b != nil && b.RequiresGrad()
-	chunk := denseChunk(rows)
+	chunk := rowChunk(rows)
 	nc := (rows + chunk - 1) / chunk
 	var dwParts, dbParts []float32
 	if needW {
@@ -85,27 +85,27 @@ func denseBackward(gd []float32, x, w, b *tensor.Tensor, rows, in, out int) []*t
 			kernels.SgemmSerial(true, false, out, in, n, 1, gc, out, xd[lo*in:], in, 0, dwParts[c*out*in:], in)
 		}
 		if needB {
-			sumRowsInto(dbParts[c*out:(c+1)*out], gc, n, out)
+			sumRowsTo(dbParts[c*out:(c+1)*out], gc, n, out)
 		}
 	})
 	grads := []*tensor.Tensor{dx, nil}
 	if needW {
-		grads[1] = sumChunks(dwParts, nc, w.Shape())
+		grads[1] = sumChunkParts(dwParts, nc, w.Shape())
 		putFloats(dwParts)
 	}
 	if b != nil {
 		grads = append(grads, nil)
 		if needB {
-			grads[2] = sumChunks(dbParts, nc, b.Shape())
+			grads[2] = sumChunkParts(dbParts, nc, b.Shape())
 			putFloats(dbParts)
 		}
 	}
 	return grads
 }
 
-// sumChunks returns the sum of the nc consecutive parts of parts, each of
+// sumChunkParts returns the sum of the nc consecutive parts of parts, each of
 // the size of shape, added in order (element ranges in parallel).
-func sumChunks(parts []float32, nc int, shape []int) *tensor.Tensor {
+func sumChunkParts(parts []float32, nc int, shape []int) *tensor.Tensor {
 	sum := tensor.Zeros(shape...)
 	sd := sum.Data()
 	size := len(sd)
@@ -117,18 +117,18 @@ func sumChunks(parts []float32, nc int, shape []int) *tensor.Tensor {
 	return sum
 }
 
-// sumRowsInto sets dst to the sum of the rows of x [rows, cols].
-func sumRowsInto(dst, x []float32, rows, cols int) {
+// sumRowsTo sets dst to the sum of the rows of x [rows, cols].
+func sumRowsTo(dst, x []float32, rows, cols int) {
 	clear(dst)
 	for r := 0; r < rows; r++ {
 		kernels.AddTo(dst, x[r*cols:(r+1)*cols])
 	}
 }
 
-// denseChunk is the rows per GEMM of the row-chunked ops: up to 256, enough
+// rowChunk is the rows per GEMM of the row-chunked ops: up to 256, enough
 // for the GEMM to run at full speed and few enough that a chunk's output
 // stays in L2 for what follows; smaller for small inputs, so that every
 // core gets a few chunks.
-func denseChunk(rows int) int {
+func rowChunk(rows int) int {
 	return min(256, max(16, (rows+4*kernels.Threads()-1)/(4*kernels.Threads())))
 }

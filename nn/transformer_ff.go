@@ -26,7 +26,7 @@ import (
 // ReLU, dropout(relu(a)) is non-zero exactly where a > 0 and the element
 // was kept, so h alone gives the mask and the derivative
 // (reluDropBackward); GELU keeps a, and the mask as bits.
-func feedForwardOp(x *tensor.Tensor, l1, l2 *Linear, act activation, drop dropMask) *tensor.Tensor {
+func feedForwardOp(x *tensor.Tensor, l1, l2 *Linear, act ffActivation, drop dropMask) *tensor.Tensor {
 	xs := x.Shape()
 	d, ff := l1.In, l1.Out
 	if len(xs) == 0 || xs[len(xs)-1] != d || l2.In != ff || l2.Out != d {
@@ -34,19 +34,19 @@ func feedForwardOp(x *tensor.Tensor, l1, l2 *Linear, act activation, drop dropMa
 			xs, l1.In, l1.Out, l2.In, l2.Out, d))
 	}
 	rows := x.Numel() / d
-	w1, b1, w2, b2 := l1.Weight.Data(), biasData(l1.Bias), l2.Weight.Data(), biasData(l2.Bias)
+	w1, b1, w2, b2 := l1.Weight.Data(), dataOrNil(l1.Bias), l2.Weight.Data(), dataOrNil(l2.Bias)
 	h := getFloats(rows * ff) // fully written below
 	var pre []float32
-	if act == actGELU {
+	if act == ffGELU {
 		pre = getFloats(rows * ff)
 	}
 	var dropped []uint64 // ReLU reads the mask off h
-	if drop.on && act != actReLU {
+	if drop.on && act != ffReLU {
 		dropped = dropBits(rows * ff)
 	}
 	y := tensor.Zeros(xs...)
 	xd, yd := x.Data(), y.Data()
-	chunk := denseChunk(rows)
+	chunk := rowChunk(rows)
 	forChunks(rows, chunk, func(_, lo, hi int) {
 		n := hi - lo
 		hc := h[lo*ff : hi*ff]
@@ -54,7 +54,7 @@ func feedForwardOp(x *tensor.Tensor, l1, l2 *Linear, act activation, drop dropMa
 		if b1 != nil {
 			kernels.AddRowBroadcast(hc, hc, n, ff, b1)
 		}
-		if act == actReLU {
+		if act == ffReLU {
 			kernels.Relu(hc, hc)
 		} else {
 			copy(pre[lo*ff:hi*ff], hc)
@@ -87,7 +87,7 @@ func feedForwardOp(x *tensor.Tensor, l1, l2 *Linear, act activation, drop dropMa
 	return y
 }
 
-func biasData(b *tensor.Tensor) []float32 {
+func dataOrNil(b *tensor.Tensor) []float32 {
 	if b == nil {
 		return nil
 	}
@@ -96,7 +96,7 @@ func biasData(b *tensor.Tensor) []float32 {
 
 // feedForwardBackward returns the gradients for x, W1, b1, W2 and b2 (nil
 // where not needed).
-func feedForwardBackward(gd []float32, x *tensor.Tensor, l1, l2 *Linear, h, pre []float32, act activation, drop dropMask, dropped []uint64, rows, chunk int) []*tensor.Tensor {
+func feedForwardBackward(gd []float32, x *tensor.Tensor, l1, l2 *Linear, h, pre []float32, act ffActivation, drop dropMask, dropped []uint64, rows, chunk int) []*tensor.Tensor {
 	d, ff := l1.In, l1.Out
 	xd, w1, w2 := x.Data(), l1.Weight.Data(), l2.Weight.Data()
 	needs := func(t *tensor.Tensor) bool { return t != nil && t.RequiresGrad() }
@@ -122,7 +122,7 @@ func feedForwardBackward(gd []float32, x *tensor.Tensor, l1, l2 *Linear, h, pre 
 			kernels.SgemmSerial(true, false, d, ff, n, 1, gc, d, hc, ff, 0, pW2[c*d*ff:], ff)
 		}
 		if nB2 {
-			sumRowsInto(pB2[c*d:(c+1)*d], gc, n, d)
+			sumRowsTo(pB2[c*d:(c+1)*d], gc, n, d)
 		}
 		if dx == nil && !nW1 && !nB1 {
 			return
@@ -132,7 +132,7 @@ func feedForwardBackward(gd []float32, x *tensor.Tensor, l1, l2 *Linear, h, pre 
 		}
 		dh := scratch[wk][:n*ff]
 		kernels.SgemmSerial(false, false, n, ff, d, 1, gc, d, w2, ff, 0, dh, ff)
-		if act == actReLU {
+		if act == ffReLU {
 			reluDropBackward(dh, hc, dh, drop)
 		} else {
 			if drop.on {
@@ -147,7 +147,7 @@ func feedForwardBackward(gd []float32, x *tensor.Tensor, l1, l2 *Linear, h, pre 
 			kernels.SgemmSerial(true, false, ff, d, n, 1, dh, ff, xc, d, 0, pW1[c*ff*d:], d)
 		}
 		if nB1 {
-			sumRowsInto(pB1[c*ff:(c+1)*ff], dh, n, ff)
+			sumRowsTo(pB1[c*ff:(c+1)*ff], dh, n, ff)
 		}
 	})
 	grads := []*tensor.Tensor{dx, nil, nil, nil, nil}
@@ -156,7 +156,7 @@ func feedForwardBackward(gd []float32, x *tensor.Tensor, l1, l2 *Linear, h, pre 
 		t     *tensor.Tensor
 	}{{pW1, l1.Weight}, {pB1, l1.Bias}, {pW2, l2.Weight}, {pB2, l2.Bias}} {
 		if p.parts != nil {
-			grads[i+1] = sumChunks(p.parts, nc, p.t.Shape())
+			grads[i+1] = sumChunkParts(p.parts, nc, p.t.Shape())
 			putFloats(p.parts)
 		}
 	}

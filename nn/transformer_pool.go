@@ -41,9 +41,9 @@ func putFloats(s []float32) {
 	p.(*sync.Pool).Put(&s)
 }
 
-// recycle gives back the storage of tensors that the caller owns alone and
+// recyclePooled gives back the storage of tensors that the caller owns alone and
 // no longer needs.
-func recycle(ts ...*tensor.Tensor) {
+func recyclePooled(ts ...*tensor.Tensor) {
 	for _, t := range ts {
 		if t != nil {
 			putFloats(t.Data())

@@ -21,9 +21,9 @@ func TestTransformerEncoderLayerGradCheck(t *testing.T) {
 	} {
 		l := NewTransformerEncoderLayer(4, 2, c.opt, tensor.NewRNG(2))
 		Eval(l)
-		params := randomizeParams(l, g)
+		params := randomizeAttnParams(l, g)
 		for _, n := range []*LayerNorm{l.Norm1, l.Norm2} {
-			kernelsAddScalar(n.Weight, 1) // weights near 1, as trained norms are
+			addToAll(n.Weight, 1) // weights near 1, as trained norms are
 		}
 		src := randInput(g, -1, 1, 3, 2, 4)
 		masks := TransformerMasks{SrcMask: CausalMask(3)}
@@ -37,7 +37,7 @@ func TestTransformerEncoderLayerGradCheck(t *testing.T) {
 	}
 }
 
-func kernelsAddScalar(t *tensor.Tensor, v float32) {
+func addToAll(t *tensor.Tensor, v float32) {
 	for i := range t.Data() {
 		t.Data()[i] += v
 	}
@@ -59,18 +59,18 @@ func TestTransformerFusedOpsGradCheck(t *testing.T) {
 			b = randInput(g, -1, 1, 6)
 			inputs = append(inputs, b)
 		}
-		gradCheck(t, "dense", func(in ...*tensor.Tensor) *tensor.Tensor { return dense(in[0], in[1], b, false) }, inputs...)
+		gradCheck(t, "rowLinear", func(in ...*tensor.Tensor) *tensor.Tensor { return rowLinear(in[0], in[1], b, false) }, inputs...)
 	}
 }
 
-// dense is tensor.Linear: on many rows, with chunks on several cores, the
+// rowLinear is tensor.Linear: on many rows, with chunks on several cores, the
 // values and the gradients agree.
-func TestDenseMatchesLinear(t *testing.T) {
+func TestRowLinearMatchesLinear(t *testing.T) {
 	g := tensor.NewRNG(6)
 	x, w, b := randInput(g, -1, 1, 700, 12), randInput(g, -1, 1, 10, 12), randInput(g, -1, 1, 10)
 	x2, w2, b2 := tensor.FromSlice(x.Data(), 700, 12).SetRequiresGrad(true), tensor.FromSlice(w.Data(), 10, 12).SetRequiresGrad(true), tensor.FromSlice(b.Data(), 10).SetRequiresGrad(true)
 	u := tensor.Uniform(g, -1, 1, 700, 10)
-	y := dense(x, w, b, false)
+	y := rowLinear(x, w, b, false)
 	y2 := tensor.Linear(x2, w2, b2)
 	assertClose(t, "y", y.Data(), y2.Data(), 1e-5)
 	y.Mul(u).Sum().Backward()
@@ -78,8 +78,8 @@ func TestDenseMatchesLinear(t *testing.T) {
 	assertClose(t, "dx", x.Grad.Data(), x2.Grad.Data(), 1e-5)
 	assertClose(t, "dw", w.Grad.Data(), w2.Grad.Data(), 1e-4)
 	assertClose(t, "db", b.Grad.Data(), b2.Grad.Data(), 1e-4)
-	assertClose(t, "no bias", dense(x2, w2, nil, true).Data(), tensor.Linear(x2, w2, nil).Data(), 1e-5)
-	mustPanic(t, func() { dense(x2, w2.T(), b2, false) }, "Linear", "[700 12]", "[12 10]")
+	assertClose(t, "no bias", rowLinear(x2, w2, nil, true).Data(), tensor.Linear(x2, w2, nil).Data(), 1e-5)
+	mustPanic(t, func() { rowLinear(x2, w2.T(), b2, false) }, "Linear", "[700 12]", "[12 10]")
 }
 
 // The fused feed-forward block is linear2(dropout(act(linear1(x)))) written
@@ -87,7 +87,7 @@ func TestDenseMatchesLinear(t *testing.T) {
 // dropout.
 func TestFeedForwardOp(t *testing.T) {
 	g := tensor.NewRNG(8)
-	for _, act := range []activation{actReLU, actGELU} {
+	for _, act := range []ffActivation{ffReLU, ffGELU} {
 		for _, p := range []float64{0, 0.3} {
 			for _, bias := range []bool{true, false} {
 				l1, l2 := NewLinear(5, 7, g, WithBias(bias)), NewLinear(7, 5, g, WithBias(bias))
@@ -103,7 +103,7 @@ func TestFeedForwardOp(t *testing.T) {
 				// with the same mask.
 				xb := tensor.Uniform(g, -1, 1, 600, 5)
 				h := tensor.Linear(xb, l1.Weight, l1.Bias)
-				if act == actReLU {
+				if act == ffReLU {
 					h = h.ReLU()
 				} else {
 					h = h.GELU()
@@ -117,7 +117,7 @@ func TestFeedForwardOp(t *testing.T) {
 			}
 		}
 	}
-	mustPanic(t, func() { feedForwardOp(tensor.Zeros(3, 4), NewLinear(5, 7, g), NewLinear(7, 5, g), actReLU, dropMask{}) }, "[3 4]", "5→7")
+	mustPanic(t, func() { feedForwardOp(tensor.Zeros(3, 4), NewLinear(5, 7, g), NewLinear(7, 5, g), ffReLU, dropMask{}) }, "[3 4]", "5→7")
 }
 
 // Dropout acts in training mode only: training forwards differ from each
@@ -136,7 +136,7 @@ func TestTransformerEncoderLayerTrainEval(t *testing.T) {
 	}
 	assertClose(t, "eval", l.Forward(x).Data(), l.Forward(x).Data(), 0)
 	noDrop := NewTransformerEncoderLayer(8, 2, TransformerLayerOptions{DimFeedforward: 16, BatchFirst: true, Dropout: new(0.0)}, tensor.NewRNG(2))
-	copyParameters(noDrop, l)
+	copyParamValues(noDrop, l)
 	assertClose(t, "dropout 0 trains like eval", noDrop.Forward(x).Data(), l.Forward(x).Data(), 1e-6)
 }
 
@@ -303,6 +303,31 @@ func TestTransformerTrainingReproducible(t *testing.T) {
 		b1, b2 := run()
 		if !slices.Equal(a1, b1) || !slices.Equal(a2, b2) {
 			t.Fatal("two runs from the same seed differ")
+		}
+	}
+}
+
+// The float32 GELU and its derivative agree with float64 math.Erf to
+// float32 precision over the range that matters (and beyond, where Φ
+// saturates).
+func TestGELUAccuracy(t *testing.T) {
+	n := 40001
+	x, y, dy, ones := make([]float32, n), make([]float32, n), make([]float32, n), make([]float32, n)
+	for i := range x {
+		x[i] = float32(-20 + 40*float64(i)/float64(n-1))
+		ones[i] = 1
+	}
+	geluForward(y, x)
+	geluBackward(dy, x, ones)
+	for i, v := range x {
+		f := float64(v)
+		cdf := 0.5 * (1 + math.Erf(f/math.Sqrt2))
+		want, dwant := f*cdf, cdf+f*math.Exp(-f*f/2)/math.Sqrt(2*math.Pi)
+		if d := math.Abs(float64(y[i]) - want); d > 3e-7*(1+math.Abs(want)) {
+			t.Fatalf("gelu(%g) = %g, want %g", v, y[i], want)
+		}
+		if d := math.Abs(float64(dy[i]) - dwant); d > 5e-7 {
+			t.Fatalf("gelu'(%g) = %g, want %g", v, dy[i], dwant)
 		}
 	}
 }

@@ -24,6 +24,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/deepgo/deepgo/internal/kernels"
@@ -64,12 +65,14 @@ func main() {
 	kernels.SetThreads(*threads)
 	fmt.Printf("# threads=%d reps=%d min-time=%v GOARCH=%s\n", *threads, *reps, *minTime, runtime.GOARCH)
 	for _, c := range selected {
-		ours := c.unitsPerSecond(measure(c.deepgo(), *reps, *minTime))
-		theirs, err := runPyTorch(*python, *blasDir, script, c.name, *threads, *reps, *minTime)
+		wall, cpu := measure(c.deepgo(), *reps, *minTime)
+		ours, oursCPU := c.unitsPerSecond(wall), c.unitsPerSecond(cpu)
+		theirs, theirsCPU, err := runPyTorch(*python, *blasDir, script, c.name, *threads, *reps, *minTime)
 		if err != nil {
 			fail(1, err.Error())
 		}
-		fmt.Printf("RESULT case=%s unit=%s deepgo=%.4g pytorch=%.4g ratio=%.3f\n", c.name, c.unit, ours, theirs, ours/theirs)
+		fmt.Printf("RESULT case=%s unit=%s deepgo=%.4g pytorch=%.4g ratio=%.3f cpu_ratio=%.3f\n",
+			c.name, c.unit, ours, theirs, ours/theirs, oursCPU/theirsCPU)
 	}
 }
 
@@ -112,7 +115,7 @@ func selectCases(spec string) ([]*benchCase, error) {
 
 // measure returns the median seconds per call of fn: a warm-up of at least
 // 0.2 s calibrates how many calls fill minTime, then reps runs are timed.
-func measure(fn func(), reps int, minTime time.Duration) float64 {
+func measure(fn func(), reps int, minTime time.Duration) (wall, cpu float64) {
 	start := time.Now()
 	calls := 0
 	for calls < 3 || time.Since(start) < max(minTime, 200*time.Millisecond) {
@@ -121,17 +124,31 @@ func measure(fn func(), reps int, minTime time.Duration) float64 {
 	}
 	per := time.Since(start).Seconds() / float64(calls)
 	n := max(1, int(minTime.Seconds()/per))
-	times := make([]float64, reps)
+	times, cpus := make([]float64, reps), make([]float64, reps)
 	for r := range times {
 		runtime.GC() // keep collection of the previous rep out of this one
-		t := time.Now()
+		t, c := time.Now(), processCPU()
 		for i := 0; i < n; i++ {
 			fn()
 		}
 		times[r] = time.Since(t).Seconds() / float64(n)
+		cpus[r] = (processCPU() - c) / float64(n)
 	}
-	sort.Float64s(times)
-	return times[len(times)/2]
+	return median(times), median(cpus)
+}
+
+func median(v []float64) float64 {
+	sort.Float64s(v)
+	return v[len(v)/2]
+}
+
+// processCPU returns the CPU seconds (user + system) this process has used.
+func processCPU() float64 {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
 }
 
 // pytorchScript finds bench/pytorch/cases.py from the working directory or
@@ -172,22 +189,28 @@ func checkPyTorch(python, blasDir string) error {
 	return nil
 }
 
-func runPyTorch(python, blasDir, script, name string, threads, reps int, minTime time.Duration) (float64, error) {
+func runPyTorch(python, blasDir, script, name string, threads, reps int, minTime time.Duration) (wall, cpu float64, err error) {
 	cmd := pythonCmd(python, blasDir, script, "--case", name, "--threads", strconv.Itoa(threads),
 		"--reps", strconv.Itoa(reps), "--min-time", strconv.FormatFloat(minTime.Seconds(), 'f', 3, 64))
 	out, err := cmd.Output()
 	if err != nil {
 		var ee *exec.ExitError
 		if errors.As(err, &ee) {
-			return 0, fmt.Errorf("PyTorch case %s failed: %s", name, strings.TrimSpace(lastLine(string(ee.Stderr))))
+			return 0, 0, fmt.Errorf("PyTorch case %s failed: %s", name, strings.TrimSpace(lastLine(string(ee.Stderr))))
 		}
-		return 0, fmt.Errorf("PyTorch case %s: %v", name, err)
+		return 0, 0, fmt.Errorf("PyTorch case %s: %v", name, err)
 	}
-	v, err := strconv.ParseFloat(strings.TrimSpace(lastLine(string(out))), 64)
-	if err != nil {
-		return 0, fmt.Errorf("PyTorch case %s printed %q, not a number", name, strings.TrimSpace(string(out)))
+	fields := strings.Fields(lastLine(string(out)))
+	if len(fields) == 2 {
+		wall, err = strconv.ParseFloat(fields[0], 64)
+		if err == nil {
+			cpu, err = strconv.ParseFloat(fields[1], 64)
+		}
 	}
-	return v, nil
+	if len(fields) != 2 || err != nil {
+		return 0, 0, fmt.Errorf("PyTorch case %s printed %q, not two numbers", name, strings.TrimSpace(string(out)))
+	}
+	return wall, cpu, nil
 }
 
 func lastLine(s string) string {

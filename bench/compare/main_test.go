@@ -40,8 +40,9 @@ func TestCasesRun(t *testing.T) {
 			}
 			continue
 		}
-		if v := c.unitsPerSecond(measure(fn, 1, time.Millisecond)); !(v > 0) {
-			t.Errorf("%s: figure %v", c.name, v)
+		wall, cpu := measure(fn, 1, time.Millisecond)
+		if v := c.unitsPerSecond(wall); !(v > 0) || cpu < 0 {
+			t.Errorf("%s: figure %v, CPU seconds per call %v", c.name, v, cpu)
 		}
 	}
 }

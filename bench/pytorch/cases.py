@@ -1,7 +1,8 @@
 """PyTorch counterparts of the cases in bench/compare (run by it, not by hand).
 
 Usage: python3 cases.py --case NAME --threads N --reps R --min-time S
-Prints one line: the case's figure (in the unit bench/compare reports).
+Prints one line: the case's figure (in the unit bench/compare reports) from
+wall time, then the same figure from process CPU time.
 
 Configure PyTorch as ../shared/PYTORCH-REFERENCE.md says: Debian's python3-torch
 with LD_LIBRARY_PATH selecting the OpenMP OpenBLAS; bench/compare does that.
@@ -16,7 +17,8 @@ import torch
 
 
 def measure(fn, reps, min_time):
-    """Median seconds per call of fn over reps timed runs, after warm-up."""
+    """Median wall seconds and median process CPU seconds per call of fn over
+    reps timed runs, after warm-up."""
     t0 = time.perf_counter()
     calls = 0
     while time.perf_counter() - t0 < max(min_time, 0.2) or calls < 3:
@@ -24,13 +26,14 @@ def measure(fn, reps, min_time):
         calls += 1
     per = (time.perf_counter() - t0) / calls
     n = max(1, int(min_time / per))
-    times = []
+    times, cpus = [], []
     for _ in range(reps):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         for _ in range(n):
             fn()
         times.append((time.perf_counter() - t) / n)
-    return statistics.median(times)
+        cpus.append((time.process_time() - c) / n)
+    return statistics.median(times), statistics.median(cpus)
 
 
 def gemm(layout, n):
@@ -367,7 +370,10 @@ def main():
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     fn, figure = CASES[args.case]()
-    print("%.6g" % figure(measure(fn, args.reps, args.min_time)))
+    wall, cpu = measure(fn, args.reps, args.min_time)
+    # the figure from wall time, then the figure from CPU time (the same
+    # unit, as if the CPU seconds had been wall seconds)
+    print("%.6g %.6g" % (figure(wall), figure(cpu)))
 
 
 if __name__ == "__main__":
