@@ -587,8 +587,14 @@ func writePretrainReport(dir string, o pretrainOptions, m *models.MiniBERT, sent
 		last.EvalLoss, 100*last.EvalAcc, h[0].EvalLoss, 100*h[0].EvalAcc)
 	fmt.Fprintf(&b, "- time: %.0f s training, %.0f s for the whole command\n\n", last.Seconds, wall.Seconds())
 	b.WriteString("| step | train loss | train acc | held-out loss | held-out acc | lr |\n|---:|---:|---:|---:|---:|---:|\n")
+	cell := func(v float64, format string) string { // step 0 has no training figures
+		if math.IsNaN(v) {
+			return "–"
+		}
+		return fmt.Sprintf(format, v)
+	}
 	for _, p := range h {
-		fmt.Fprintf(&b, "| %d | %.4f | %.2f%% | %.4f | %.2f%% | %.3g |\n", p.Step, p.TrainLoss, 100*p.TrainAcc, p.EvalLoss, 100*p.EvalAcc, p.LR)
+		fmt.Fprintf(&b, "| %d | %s | %s | %.4f | %.2f%% | %.3g |\n", p.Step, cell(p.TrainLoss, "%.4f"), cell(100*p.TrainAcc, "%.2f%%"), p.EvalLoss, 100*p.EvalAcc, p.LR)
 	}
 	b.WriteString("\nPictures: mlm-loss.png, mlm-accuracy.png. Encoder: encoder.safetensors (for `deepgo sentiment train --model bert --pretrained`).\n")
 	return os.WriteFile(filepath.Join(dir, "report.md"), []byte(b.String()), 0o644)
