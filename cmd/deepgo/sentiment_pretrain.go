@@ -44,6 +44,7 @@ type pretrainOptions struct {
 	FF          int     `json:"ff"`
 	Dropout     float64 `json:"dropout"`
 	EvalEvery   int     `json:"eval_every"`
+	AllPhrases  bool    `json:"all_phrases,omitempty"`
 	Seed        uint64  `json:"seed"`
 	Limit       int     `json:"limit,omitempty"`
 
@@ -62,7 +63,9 @@ sentence 15% of the tokens are chosen, 80% of those replaced by [MASK], 10% by
 a random token and 10% kept, and the model predicts the original tokens (the
 30522-way output layer, tied to the word embeddings, runs at the chosen
 positions only). The sentences are SST-2's training phrases and the UCI
-Sentiment Labelled Sentences; SST-2's dev sentences are held out to measure
+Sentiment Labelled Sentences. SST-2 holds every phrase of a sentence's parse
+tree as a row of its own, so only the 6,885 phrases that no other contains are
+kept (--all-phrases keeps the 67k); SST-2's dev sentences are held out to measure
 the masked-token loss and accuracy every --eval-every steps (with masks fixed
 once, so the curve compares like with like).
 
@@ -95,6 +98,7 @@ and report.md. Ctrl-C saves a checkpoint; --resume <run folder> continues.`,
 	f.IntVar(&o.FF, "ff", 0, "feed-forward size (default 4·hidden)")
 	f.Float64Var(&o.Dropout, "dropout", 0.1, "dropout probability")
 	f.IntVar(&o.EvalEvery, "eval-every", 250, "steps between held-out evaluations and checkpoints")
+	f.BoolVar(&o.AllPhrases, "all-phrases", false, "pre-train on all of SST-2's 67k training phrases, not only the 6.9k that no other contains")
 	f.Uint64Var(&o.Seed, "seed", 1, "random seed (initialisation, batches, masks, dropout)")
 	f.IntVar(&o.threads, "threads", 0, "compute threads (0: all cores)")
 	f.StringVar(&o.dataDir, "data-dir", "", "dataset folder (default $DEEPGO_DATA or the user cache)")
@@ -275,7 +279,7 @@ func runPretrain(o pretrainOptions) (*pretrainSummary, error) {
 		}
 	}
 	dataDir := data.DataDir(o.dataDir)
-	sentences, heldOut, err := loadPretrainCorpus(dataDir, o.Limit)
+	sentences, heldOut, err := loadPretrainCorpus(dataDir, o.Limit, o.AllPhrases)
 	if err != nil {
 		return nil, err
 	}
@@ -580,7 +584,11 @@ func writePretrainReport(dir string, o pretrainOptions, m *models.MiniBERT, sent
 	c := m.Config
 	fmt.Fprintf(&b, "- model: %d layers, width %d, %d heads, ff %d, %d positions, %d WordPiece tokens, dropout %g (%d parameters)\n",
 		c.Layers, c.Hidden, c.Heads, c.FF, c.MaxLen, c.VocabSize, c.Dropout, nn.NumParameters(m))
-	fmt.Fprintf(&b, "- data: %d sentences (SST-2 train + UCI labelled sentences), %d held out (SST-2 dev); 15%% of the tokens chosen, 80/10/10\n", sentences, heldOut)
+	phrases := "maximal phrases"
+	if o.AllPhrases {
+		phrases = "all phrases"
+	}
+	fmt.Fprintf(&b, "- data: %d sentences (SST-2 train, %s, + UCI labelled sentences), %d held out (SST-2 dev); 15%% of the tokens chosen, 80/10/10\n", sentences, phrases, heldOut)
 	fmt.Fprintf(&b, "- training: AdamW lr=%g weight decay=%g, warm-up %.0f%% then linear decay, clip %g, batch %d, %d steps, seed %d\n",
 		o.LR, o.WeightDecay, 100*o.Warmup, o.Clip, o.Batch, last.Step, o.Seed)
 	fmt.Fprintf(&b, "- held-out masked-token loss **%.4f**, accuracy **%.2f%%** (step 0: %.4f, %.2f%%)\n",

@@ -336,3 +336,13 @@ func TestMLMCorpusBatches(t *testing.T) {
 		t.Errorf("%.3f of the tokens chosen", f) // 15% of the non-special ones
 	}
 }
+
+// Phrases inside longer ones, and repeats, are dropped; a phrase that
+// merely shares words with another, or sits inside a word, stays.
+func TestMaximalPhrases(t *testing.T) {
+	got := maximalPhrases([]string{"a good film", "good", "good film", "a good film !", "bad", "very bad acting", "bad acting", "ad", "bad", "acting well"})
+	want := []string{"a good film !", "very bad acting", "ad", "acting well"}
+	if !slices.Equal(got, want) {
+		t.Errorf("maximalPhrases = %q, want %q", got, want)
+	}
+}
