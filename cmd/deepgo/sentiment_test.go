@@ -67,8 +67,11 @@ func TestSentimentGRURun(t *testing.T) {
 	dir := t.TempDir()
 	o := sentimentTrainOptions{Model: "gru", Epochs: 1, Batch: 32, MaxLen: 64, Embed: 16, Hidden: 8, Heads: 1, MinFreq: 1,
 		Warmup: 0.1, Clip: 1, Seed: 3, Limit: 300, dataDir: dataDir, out: dir, noProgress: true}
-	if err := applyModelDefaults(&o, func(string) bool { return false }); err != nil {
+	if err := applyModelDefaults(&o, func(flag string) bool { return flag == "epochs" }); err != nil {
 		t.Fatal(err)
+	}
+	if o.LR != 2e-3 || o.Dropout != 0.5 || o.Epochs != 1 {
+		t.Fatalf("gru defaults: %+v", o)
 	}
 	sum, err := runSentimentTrain(o)
 	if err != nil {
