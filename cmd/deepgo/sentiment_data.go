@@ -187,16 +187,17 @@ func loadWordPiece(dataDir string) (*text.WordPiece, error) {
 }
 
 // loadPretrainCorpus returns the pre-training sentences: SST-2's train
-// sentences (only the maximal phrases with all set, see maximalPhrases)
-// and the UCI labelled sentences (labels unused), and SST-2's dev
-// sentences, held out to measure the masked-token loss and accuracy.
-func loadPretrainCorpus(dataDir string, limit int, all bool) (corpus, heldOut []string, err error) {
+// sentences (only the maximal phrases with maximal set, see
+// maximalPhrases) and the UCI labelled sentences (labels unused), and
+// SST-2's dev sentences, held out to measure the masked-token loss and
+// accuracy.
+func loadPretrainCorpus(dataDir string, limit int, maximal bool) (corpus, heldOut []string, err error) {
 	sst, err := loadSST2(dataDir, limit)
 	if err != nil {
 		return nil, nil, err
 	}
 	corpus = text.Texts(sst.train)
-	if !all {
+	if maximal {
 		corpus = maximalPhrases(corpus)
 	}
 	dir, err := text.SentencesDir(dataDir)
@@ -219,7 +220,7 @@ func loadPretrainCorpus(dataDir string, limit int, all bool) (corpus, heldOut []
 // every phrase of its sentences' parse trees: its 67,349 rows (634k words)
 // hold the text of 6,885 maximal phrases (133k words), so masked-language
 // pre-training on those sees the same text with full contexts in a fifth
-// of the time.
+// of the time (deepgo sentiment pretrain --maximal-phrases).
 func maximalPhrases(phrases []string) []string {
 	seen := make(map[string]bool, len(phrases))
 	var all strings.Builder

@@ -118,7 +118,7 @@ func TestSentimentBERTPretrainAndFineTune(t *testing.T) {
 	dataDir := sentimentDataDir(t)
 	pre := t.TempDir()
 	po := pretrainOptions{Steps: 4, Batch: 16, LR: 1e-3, WeightDecay: 0.01, Warmup: 0.25, Clip: 1, MaxLen: 24, Hidden: 16, Layers: 1,
-		Heads: 2, Dropout: 0.1, EvalEvery: 2, Seed: 1, Limit: 100, dataDir: dataDir, out: pre, noProgress: true}
+		Heads: 2, Dropout: 0.1, EvalEvery: 2, Seed: 1, Limit: 100, Maximal: true, dataDir: dataDir, out: pre, noProgress: true}
 	ps, err := runPretrain(po)
 	if err != nil {
 		t.Fatal(err)
