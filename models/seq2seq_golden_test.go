@@ -2,7 +2,6 @@ package models
 
 import (
 	"encoding/json"
-	"math"
 	"os"
 	"slices"
 	"testing"
@@ -57,19 +56,6 @@ func loadSeq2SeqGolden(t *testing.T) *seq2seqGolden {
 		t.Fatal(err)
 	}
 	return &g
-}
-
-// assertClose checks |got − want| <= tol·(1 + |want|) element by element.
-func assertClose(t *testing.T, name string, got []float32, want []float64, tol float64) {
-	t.Helper()
-	if len(got) != len(want) {
-		t.Fatalf("%s: %d values, want %d", name, len(got), len(want))
-	}
-	for i := range got {
-		if d := math.Abs(float64(got[i]) - want[i]); !(d <= tol*(1+math.Abs(want[i]))) {
-			t.Fatalf("%s: element %d = %v, want %v", name, i, got[i], want[i])
-		}
-	}
 }
 
 // The teacher-forced logits, the masked cross-entropy and the gradient of

@@ -1,10 +1,8 @@
 package models
 
 import (
-	"fmt"
 	"math"
 	"slices"
-	"strings"
 	"testing"
 
 	"github.com/deepgo/deepgo/nn"
@@ -32,25 +30,6 @@ func ids(rows ...[]int) *tensor.Tensor {
 		}
 	}
 	return out
-}
-
-func mustPanic(t *testing.T, fn func(), parts ...string) {
-	t.Helper()
-	defer func() {
-		t.Helper()
-		r := recover()
-		if r == nil {
-			t.Errorf("no panic; want one containing %q", parts)
-			return
-		}
-		msg := fmt.Sprint(r)
-		for _, p := range parts {
-			if !strings.Contains(msg, p) {
-				t.Errorf("panic %q does not contain %q", msg, p)
-			}
-		}
-	}()
-	fn()
 }
 
 func TestSeq2SeqShapesAndErrors(t *testing.T) {

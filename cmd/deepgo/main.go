@@ -27,7 +27,7 @@ func main() {
 		SilenceErrors: true,
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(demoCommand(), mnistCommand(), predictCommand(), cifarCommand(), seq2seqCommand())
+	root.AddCommand(demoCommand(), mnistCommand(), predictCommand(), cifarCommand(), sentimentCommand(), seq2seqCommand())
 	if err := root.Execute(); err != nil {
 		fmt.Fprintln(os.Stderr, "deepgo:", err)
 		var ue usageError
