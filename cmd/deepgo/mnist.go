@@ -49,23 +49,27 @@ type mnistOptions struct {
 
 const runOptionsFile = "options.json"
 
-// loadRunOptions replaces the run-defining options by those saved in the
-// folder being resumed; --epochs may still be raised to extend the run.
-func loadRunOptions(o *mnistOptions, keepEpochs bool) error {
-	b, err := os.ReadFile(filepath.Join(o.resume, runOptionsFile))
+// loadRunOptions replaces the run-defining options in *o by those saved in
+// the resumed folder dir (unexported fields, such as the folder itself,
+// keep their values). With keep, the run-length option that count points
+// to keeps the command line's value, so that a run can be extended.
+func loadRunOptions[T any](dir string, o *T, keep bool, count func(*T) *int) error {
+	b, err := os.ReadFile(filepath.Join(dir, runOptionsFile))
 	if err != nil {
-		return fmt.Errorf("--resume %s: cannot read the run's %s: %w", o.resume, runOptionsFile, err)
+		return fmt.Errorf("--resume %s: cannot read the run's %s: %w", dir, runOptionsFile, err)
 	}
 	saved := *o
 	if err := json.Unmarshal(b, &saved); err != nil {
-		return fmt.Errorf("--resume %s: bad %s: %w", o.resume, runOptionsFile, err)
+		return fmt.Errorf("--resume %s: bad %s: %w", dir, runOptionsFile, err)
 	}
-	if keepEpochs {
-		saved.Epochs = o.Epochs
+	if keep {
+		*count(&saved) = *count(o)
 	}
 	*o = saved
 	return nil
 }
+
+func mnistEpochs(o *mnistOptions) *int { return &o.Epochs }
 
 func mnistCommand() *cobra.Command {
 	o := mnistOptions{}
@@ -84,7 +88,7 @@ checkpoint; --resume <run folder> continues from it.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if o.resume != "" {
-				if err := loadRunOptions(&o, cmd.Flags().Changed("epochs")); err != nil {
+				if err := loadRunOptions(o.resume, &o, cmd.Flags().Changed("epochs"), mnistEpochs); err != nil {
 					return err
 				}
 			}

@@ -78,7 +78,7 @@ and report.md. Ctrl-C saves a checkpoint; --resume <run folder> continues.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if o.resume != "" {
-				if err := loadPretrainOptions(&o, cmd.Flags().Changed("steps")); err != nil {
+				if err := loadRunOptions(o.resume, &o, cmd.Flags().Changed("steps"), pretrainSteps); err != nil {
 					return err
 				}
 			}
@@ -110,22 +110,6 @@ and report.md. Ctrl-C saves a checkpoint; --resume <run folder> continues.`,
 	f.IntVar(&o.Limit, "limit", 0, "use only the first n sentences of each source (0: all)")
 	f.MarkHidden("limit")
 	return cmd
-}
-
-func loadPretrainOptions(o *pretrainOptions, keepSteps bool) error {
-	b, err := os.ReadFile(filepath.Join(o.resume, runOptionsFile))
-	if err != nil {
-		return fmt.Errorf("--resume %s: cannot read the run's %s: %w", o.resume, runOptionsFile, err)
-	}
-	saved := *o
-	if err := json.Unmarshal(b, &saved); err != nil {
-		return fmt.Errorf("--resume %s: bad %s: %w", o.resume, runOptionsFile, err)
-	}
-	if keepSteps {
-		saved.Steps = o.Steps
-	}
-	*o = saved
-	return nil
 }
 
 func (o pretrainOptions) check() error {
@@ -609,3 +593,5 @@ func writePretrainReport(dir string, o pretrainOptions, m *models.MiniBERT, sent
 	b.WriteString("\nPictures: mlm-loss.png, mlm-accuracy.png. Encoder: encoder.safetensors (for `deepgo sentiment train --model bert --pretrained`).\n")
 	return os.WriteFile(filepath.Join(dir, "report.md"), []byte(b.String()), 0o644)
 }
+
+func pretrainSteps(o *pretrainOptions) *int { return &o.Steps }

@@ -97,7 +97,7 @@ func TestSentimentGRURun(t *testing.T) {
 
 	// --resume with more epochs goes on from the checkpoint.
 	r := sentimentTrainOptions{Epochs: 2, resume: dir, noProgress: true, dataDir: dataDir}
-	if err := loadSentimentOptions(&r, true); err != nil {
+	if err := loadRunOptions(r.resume, &r, true, sentimentEpochs); err != nil {
 		t.Fatal(err)
 	}
 	if r.Model != "gru" || r.Hidden != 8 || r.Epochs != 2 {
@@ -130,7 +130,7 @@ func TestSentimentBERTPretrainAndFineTune(t *testing.T) {
 
 	// Resuming a pre-training with more steps continues its history.
 	ro := pretrainOptions{Steps: 6, resume: pre, dataDir: dataDir, noProgress: true}
-	if err := loadPretrainOptions(&ro, true); err != nil {
+	if err := loadRunOptions(ro.resume, &ro, true, pretrainSteps); err != nil {
 		t.Fatal(err)
 	}
 	ps2, err := runPretrain(ro)

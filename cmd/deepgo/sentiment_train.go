@@ -84,7 +84,7 @@ checkpoint; --resume <run folder> continues from it.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if o.resume != "" {
-				if err := loadSentimentOptions(&o, cmd.Flags().Changed("epochs")); err != nil {
+				if err := loadRunOptions(o.resume, &o, cmd.Flags().Changed("epochs"), sentimentEpochs); err != nil {
 					return err
 				}
 			} else if err := applyModelDefaults(&o, cmd.Flags().Changed); err != nil {
@@ -146,24 +146,6 @@ func applyModelDefaults(o *sentimentTrainOptions, changed func(string) bool) err
 			o.WeightDecay = v
 		}
 	}
-	return nil
-}
-
-// loadSentimentOptions replaces the run-defining options by those saved in
-// the folder being resumed; --epochs may still be raised.
-func loadSentimentOptions(o *sentimentTrainOptions, keepEpochs bool) error {
-	b, err := os.ReadFile(filepath.Join(o.resume, runOptionsFile))
-	if err != nil {
-		return fmt.Errorf("--resume %s: cannot read the run's %s: %w", o.resume, runOptionsFile, err)
-	}
-	saved := *o
-	if err := json.Unmarshal(b, &saved); err != nil {
-		return fmt.Errorf("--resume %s: bad %s: %w", o.resume, runOptionsFile, err)
-	}
-	if keepEpochs {
-		saved.Epochs = o.Epochs
-	}
-	*o = saved
 	return nil
 }
 
@@ -465,3 +447,5 @@ func (w *warmupLinear) LoadStateDict(s optim.State) error {
 	w.step = int(step)
 	return nil
 }
+
+func sentimentEpochs(o *sentimentTrainOptions) *int { return &o.Epochs }

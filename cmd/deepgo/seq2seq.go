@@ -86,7 +86,7 @@ Translate with: deepgo seq2seq translate --model <run>/model.safetensors "march 
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if o.resume != "" {
-				if err := loadSeq2SeqOptions(&o, cmd.Flags().Changed("epochs")); err != nil {
+				if err := loadRunOptions(o.resume, &o, cmd.Flags().Changed("epochs"), seq2seqEpochs); err != nil {
 					return err
 				}
 			}
@@ -117,24 +117,6 @@ Translate with: deepgo seq2seq translate --model <run>/model.safetensors "march 
 	f.BoolVar(&o.noProgress, "no-progress", false, "hide the progress bars")
 	cmd.AddCommand(translateCommand())
 	return cmd
-}
-
-// loadSeq2SeqOptions replaces the run-defining options by those saved in
-// the folder being resumed; --epochs may still be raised to extend the run.
-func loadSeq2SeqOptions(o *seq2seqOptions, keepEpochs bool) error {
-	b, err := os.ReadFile(filepath.Join(o.resume, runOptionsFile))
-	if err != nil {
-		return fmt.Errorf("--resume %s: cannot read the run's %s: %w", o.resume, runOptionsFile, err)
-	}
-	saved := *o
-	if err := json.Unmarshal(b, &saved); err != nil {
-		return fmt.Errorf("--resume %s: bad %s: %w", o.resume, runOptionsFile, err)
-	}
-	if keepEpochs {
-		saved.Epochs = o.Epochs
-	}
-	*o = saved
-	return nil
 }
 
 func (o seq2seqOptions) check() error {
@@ -360,3 +342,5 @@ func (w *warmupAdam) LoadStateDict(s optim.State) error {
 	w.step = int(s.Scalars["state.0.step"])
 	return nil
 }
+
+func seq2seqEpochs(o *seq2seqOptions) *int { return &o.Epochs }

@@ -132,7 +132,7 @@ func TestSeq2SeqCommandRunResumeTranslate(t *testing.T) {
 
 	// Resume with more epochs: the saved options come back, the logs grow.
 	resume := seq2seqOptions{resume: dir, Epochs: 2, noProgress: true, stdout: &log}
-	if err := loadSeq2SeqOptions(&resume, true); err != nil {
+	if err := loadRunOptions(resume.resume, &resume, true, seq2seqEpochs); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := runSeq2Seq(resume); err != nil {
