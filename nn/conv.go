@@ -200,8 +200,11 @@ func Conv2dFunc(x, weight, bias *tensor.Tensor, opt Conv2dOptions) *tensor.Tenso
 			g.H+pads[2]+pads[3], g.W+pads[0]+pads[1], g.DH*(kh-1)+1, g.DW*(kw-1)+1)
 	}
 	p := convPlan{n: xs[0], out: ws[0], groups: opt.Groups, geom: g}
-	if winogradOK(p) {
+	switch pickConv(p) {
+	case convWinograd:
 		return conv2dWinograd(x, weight, bias, p)
+	case convDirect:
+		return conv2dDirect(x, weight, bias, p)
 	}
 	return conv2d(x, weight, bias, p)
 }

@@ -36,25 +36,33 @@ const (
 	convAuto = iota
 	convIm2col
 	convWinograd
+	convDirect
 )
 
-var convAlgorithmNames = [...]string{convAuto: "auto", convIm2col: "im2col", convWinograd: "winograd"}
+var convAlgorithmNames = [...]string{convAuto: "auto", convIm2col: "im2col", convWinograd: "winograd", convDirect: "direct"}
 
 var convAlgorithm atomic.Int32
 
-// SetConvAlgorithm chooses how Conv2d computes 3×3, stride-1, undilated,
-// ungrouped convolutions with zero padding of at most 2:
+// SetConvAlgorithm chooses how Conv2d computes stride-1, undilated,
+// ungrouped convolutions; strided, dilated and grouped ones always use
+// im2col + GEMM.
 //
-//   - "auto" (the default): Winograd F(2×2, 3×3) where it measured faster
-//     than im2col, with 8 input channels or more; im2col with fewer;
+//   - "auto" (the default): for 3×3 kernels with at most 2 of zero padding
+//     and 32 input channels or more, Winograd F(2×2, 3×3); else, for
+//     kernels larger than 1×1 whose input channels × kernel area is at
+//     most 1024 and whose padding is smaller than the kernel, the direct
+//     convolution; else im2col. Each choice is where it measured fastest.
 //   - "im2col": always im2col + GEMM;
-//   - "winograd": Winograd wherever it applies.
+//   - "winograd": Winograd wherever it applies (3×3, padding ≤ 2), im2col
+//     elsewhere;
+//   - "direct": the direct convolution wherever it applies (padding
+//     smaller than the kernel), im2col elsewhere.
 //
-// Other convolutions always use im2col. The two algorithms round
-// differently but agree to float32 precision: outputs and gradients differ
-// by about 1e-6 of their largest value. The setting is global and safe to
-// change between calls from any goroutine. SetConvAlgorithm returns an
-// error for an unknown name and leaves the setting as it was.
+// The algorithms round differently but agree to float32 precision:
+// outputs and gradients differ by about 1e-6 of their largest value. The
+// setting is global and safe to change between calls from any goroutine.
+// SetConvAlgorithm returns an error for an unknown name and leaves the
+// setting as it was.
 func SetConvAlgorithm(name string) error {
 	for i, n := range convAlgorithmNames {
 		if n == name {
@@ -62,20 +70,21 @@ func SetConvAlgorithm(name string) error {
 			return nil
 		}
 	}
-	return fmt.Errorf("deepgo: SetConvAlgorithm: unknown algorithm %q (want auto, im2col or winograd)", name)
+	return fmt.Errorf("deepgo: SetConvAlgorithm: unknown algorithm %q (want auto, im2col, winograd or direct)", name)
 }
 
 // ConvAlgorithm returns the algorithm set by SetConvAlgorithm.
 func ConvAlgorithm() string { return convAlgorithmNames[convAlgorithm.Load()] }
 
 // winogradMinIn is the fewest input channels for which "auto" picks
-// Winograd. With few input channels the products are too thin (k = in) to
-// repay the transforms. Forward + backward at batch 64 on 32×32 images
-// (BenchmarkConvAlgorithms' method, CPU time on a loaded 2-core machine),
-// Winograd runs at 0.78× im2col's speed for 3 → 32 channels, 1.1× for
-// 8 → 32, 1.4× for 12 → 32 and 1.6× for 16 → 32; the output channels
-// matter little (32 → 1 runs 2.5× faster).
-var winogradMinIn = 8
+// Winograd; below it the direct convolution (conv_direct.go) is as fast
+// or faster. With few input channels the products are too thin (k = in)
+// to repay the transforms. Forward + backward at batch 64 on 32×32 images
+// (BenchmarkConvDirect, 2 cores), Winograd took 1.1× the direct
+// convolution's time for 8 → 32 channels, 1.03× for 16 → 32, 0.7× for
+// 32 → 64 and 0.6× for 64 → 64; against im2col it ran 0.78× as fast for
+// 3 → 32 channels, 1.1× for 8 → 32, 1.4× for 12 → 32 and 1.6× for 16 → 32.
+var winogradMinIn = 32
 
 // winogradChunkFloats bounds a chunk's transformed input and output,
 // 16·(in + out)·tiles floats: 2 MiB, about what stays in a core's L2
@@ -99,7 +108,7 @@ func chunkTiles(in, out int) int {
 // winogradOK reports whether the convolution of plan p runs as Winograd.
 func winogradOK(p convPlan) bool {
 	algo := convAlgorithm.Load()
-	if algo == convIm2col {
+	if algo == convIm2col || algo == convDirect {
 		return false
 	}
 	g := p.geom

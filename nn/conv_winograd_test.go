@@ -209,23 +209,36 @@ func TestSetConvAlgorithm(t *testing.T) {
 		algo string
 		x, w *tensor.Tensor
 		opt  Conv2dOptions
-		want bool
+		want int32
 	}{
-		{"auto", x(64), w(64, 64, 3), pad1, true},
-		{"auto", x(3), w(32, 3, 3), pad1, false}, // too few input channels to pay
-		{"auto", x(8), w(4, 8, 3), pad1, true},
-		{"im2col", x(64), w(64, 64, 3), pad1, false},
-		{"winograd", x(3), w(32, 3, 3), pad1, true},
-		{"winograd", x(4), w(4, 4, 5), pad1, false},                                            // 5×5
-		{"winograd", x(4), w(4, 4, 3), Conv2dOptions{Stride: [2]int{2, 2}}, false},             // stride 2
-		{"winograd", x(4), w(4, 4, 3), Conv2dOptions{Dilation: [2]int{2, 2}}, false},           // dilated
-		{"winograd", x(4), w(4, 4, 3), Conv2dOptions{Padding: [2]int{3, 3}}, false},            // padding 3
-		{"winograd", x(4), w(4, 2, 3), Conv2dOptions{Groups: 2, Padding: [2]int{1, 1}}, false}, // grouped
-		{"winograd", x(4), w(4, 4, 3), Conv2dOptions{Same: true}, true},                        // same = 1, 1
+		{"auto", x(64), w(64, 64, 3), pad1, convWinograd},
+		{"auto", x(32), w(4, 32, 3), pad1, convWinograd},
+		{"auto", x(3), w(32, 3, 3), pad1, convDirect}, // too few input channels for Winograd to pay
+		{"auto", x(16), w(4, 16, 3), pad1, convDirect},
+		{"auto", x(6), w(16, 6, 5), Conv2dOptions{}, convDirect},
+		{"auto", x(64), w(16, 64, 5), Conv2dOptions{}, convIm2col},                  // reduction 1600: too long
+		{"auto", x(64), w(64, 64, 1), Conv2dOptions{}, convIm2col},                  // 1×1: im2col is free
+		{"auto", x(4), w(4, 4, 3), Conv2dOptions{Stride: [2]int{2, 2}}, convIm2col}, // stride 2
+		{"im2col", x(64), w(64, 64, 3), pad1, convIm2col},
+		{"im2col", x(3), w(6, 3, 5), Conv2dOptions{}, convIm2col},
+		{"winograd", x(3), w(32, 3, 3), pad1, convWinograd},
+		{"winograd", x(4), w(4, 4, 5), pad1, convIm2col},                                            // 5×5
+		{"winograd", x(4), w(4, 4, 3), Conv2dOptions{Stride: [2]int{2, 2}}, convIm2col},             // stride 2
+		{"winograd", x(4), w(4, 4, 3), Conv2dOptions{Dilation: [2]int{2, 2}}, convIm2col},           // dilated
+		{"winograd", x(4), w(4, 4, 3), Conv2dOptions{Padding: [2]int{3, 3}}, convIm2col},            // padding 3
+		{"winograd", x(4), w(4, 2, 3), Conv2dOptions{Groups: 2, Padding: [2]int{1, 1}}, convIm2col}, // grouped
+		{"winograd", x(4), w(4, 4, 3), Conv2dOptions{Same: true}, convWinograd},                     // same = 1, 1
+		{"direct", x(64), w(64, 64, 3), pad1, convDirect},
+		{"direct", x(64), w(64, 64, 1), Conv2dOptions{}, convDirect},
+		{"direct", x(4), w(4, 4, 4), Conv2dOptions{Same: true}, convDirect},            // pads 1 and 2
+		{"direct", x(4), w(4, 4, 3), Conv2dOptions{Padding: [2]int{3, 3}}, convIm2col}, // padding 3
+		{"direct", x(4), w(4, 4, 3), Conv2dOptions{Dilation: [2]int{2, 2}}, convIm2col},
+		{"direct", x(4), w(4, 2, 3), Conv2dOptions{Groups: 2}, convIm2col},
 	} {
 		withConvAlgorithm(t, tc.algo, func() {
-			if got := winogradOK(convPlanOf(tc.x, tc.w, tc.opt)); got != tc.want {
-				t.Errorf("%s: x %v, w %v, %+v: Winograd %t, want %t", tc.algo, tc.x.Shape(), tc.w.Shape(), tc.opt, got, tc.want)
+			if got := pickConv(convPlanOf(tc.x, tc.w, tc.opt)); got != tc.want {
+				t.Errorf("%s: x %v, w %v, %+v: %s, want %s", tc.algo, tc.x.Shape(), tc.w.Shape(), tc.opt,
+					convAlgorithmNames[got], convAlgorithmNames[tc.want])
 			}
 		})
 	}
