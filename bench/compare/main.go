@@ -21,6 +21,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"sort"
 	"strconv"
 	"strings"
@@ -28,6 +29,7 @@ import (
 	"time"
 
 	"github.com/deepgo/deepgo/internal/kernels"
+	"github.com/deepgo/deepgo/train"
 )
 
 func main() {
@@ -63,7 +65,11 @@ func main() {
 
 	runtime.GOMAXPROCS(*threads)
 	kernels.SetThreads(*threads)
-	fmt.Printf("# threads=%d reps=%d min-time=%v GOARCH=%s\n", *threads, *reps, *minTime, runtime.GOARCH)
+	// deepgo runs with the garbage-collector settings its commands use.
+	train.TuneGC()
+	gcPercent := debug.SetGCPercent(-1)
+	debug.SetGCPercent(gcPercent)
+	fmt.Printf("# threads=%d reps=%d min-time=%v GOARCH=%s deepgo-GOGC=%d\n", *threads, *reps, *minTime, runtime.GOARCH, gcPercent)
 	for _, c := range selected {
 		wall, cpu := measure(c.deepgo(), *reps, *minTime)
 		ours, oursCPU := c.unitsPerSecond(wall), c.unitsPerSecond(cpu)

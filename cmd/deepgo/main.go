@@ -14,12 +14,15 @@ import (
 	"os"
 
 	"github.com/spf13/cobra"
+
+	"github.com/deepgo/deepgo/train"
 )
 
 // usageError marks errors caused by the command line itself.
 type usageError struct{ error }
 
 func main() {
+	train.TuneGC()
 	root := &cobra.Command{
 		Use:           "deepgo",
 		Short:         "deepgo runs the course's deep-learning experiments in pure Go",
