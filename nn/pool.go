@@ -107,31 +107,36 @@ func maxPool2x2(od []float32, arg []int32, xd []float32, g poolGeom, lo, hi int)
 			r1 := in[(2*oy+1)*g.w : (2*oy+2)*g.w]
 			outRow, argRow := od[o:o+g.ow], arg[o:o+g.ow]
 			base := int32(2 * oy * g.w)
-			for ox := range outRow {
-				x0 := 2 * ox
-				a, b, c, d := r0[x0], r0[x0+1], r1[x0], r1[x0+1]
-				m := max(max(a, b), max(c, d)) // NaN-propagating
-				// first position holding the maximum, written so that the
-				// compiler emits conditional moves: random data would
-				// mispredict a branch half the time
-				bi := int32(g.w + x0 + 1)
-				if c == m {
-					bi = int32(g.w + x0)
-				}
-				if b == m {
-					bi = int32(x0 + 1)
-				}
-				if a == m {
-					bi = int32(x0)
-				}
-				if m != m { // a NaN: the last one wins, as in the general loop and PyTorch
-					for k, v := range [4]float32{a, b, c, d} {
-						if v != v {
-							bi = [4]int32{int32(x0), int32(x0 + 1), int32(g.w + x0), int32(g.w + x0 + 1)}[k]
+			for ox := 0; ox < g.ow; {
+				// Whole NaN-free groups of 8 in assembly; the tail and any
+				// group with a NaN here.
+				ox += kernels.MaxPool2x2(outRow[ox:], argRow[ox:], r0[2*ox:], r1[2*ox:], base+int32(2*ox), int32(g.w))
+				for end := min(g.ow, ox+8); ox < end; ox++ {
+					x0 := 2 * ox
+					a, b, c, d := r0[x0], r0[x0+1], r1[x0], r1[x0+1]
+					m := max(max(a, b), max(c, d)) // NaN-propagating
+					// first position holding the maximum, written so that
+					// the compiler emits conditional moves: random data
+					// would mispredict a branch half the time
+					bi := int32(g.w + x0 + 1)
+					if c == m {
+						bi = int32(g.w + x0)
+					}
+					if b == m {
+						bi = int32(x0 + 1)
+					}
+					if a == m {
+						bi = int32(x0)
+					}
+					if m != m { // a NaN: the last one wins, as in the general loop and PyTorch
+						for k, v := range [4]float32{a, b, c, d} {
+							if v != v {
+								bi = [4]int32{int32(x0), int32(x0 + 1), int32(g.w + x0), int32(g.w + x0 + 1)}[k]
+							}
 						}
 					}
+					outRow[ox], argRow[ox] = m, base+bi
 				}
-				outRow[ox], argRow[ox] = m, base+bi
 			}
 			o += g.ow
 		}

@@ -73,42 +73,47 @@ func TestPoolShapeErrors(t *testing.T) {
 // naive scan, with ties (first wins) and NaNs (first NaN wins).
 func TestMaxPool2x2FastPath(t *testing.T) {
 	g := tensor.NewRNG(5)
-	x := tensor.Randn(g, 2, 3, 6, 7)
-	xd := x.Data()
-	for i := range xd {
-		switch g.IntN(10) {
-		case 0:
-			xd[i] = 0.5 // ties
-		case 1:
-			xd[i] = float32(math.NaN())
-		}
-	}
-	x.SetRequiresGrad(true)
-	y := NewMaxPool2d(2, 2, 0).Forward(x)
-	y.Sum().Backward()
-	yd, dx := y.Data(), x.Grad.Data()
-	want := make([]float32, len(dx))
-	for pl := 0; pl < 6; pl++ {
-		for oy := 0; oy < 3; oy++ {
-			for ox := 0; ox < 3; ox++ {
-				best, bi := float32(math.Inf(-1)), -1
-				for _, d := range [][2]int{{0, 0}, {0, 1}, {1, 0}, {1, 1}} {
-					i := pl*42 + (2*oy+d[0])*7 + 2*ox + d[1]
-					if v := xd[i]; bi < 0 || v > best || v != v {
-						best, bi = v, i
-					}
-				}
-				got := yd[pl*9+oy*3+ox]
-				if got != best && !(got != got && best != best) {
-					t.Fatalf("plane %d (%d,%d): max %v, want %v", pl, oy, ox, got, best)
-				}
-				want[bi]++
+	// Widths below, at and past the 8-output groups of the assembly (with
+	// an odd last column that no window reads), many NaNs or a few.
+	for _, tc := range []struct{ h, w, nanEvery int }{{6, 7, 10}, {4, 16, 10}, {6, 37, 10}, {5, 53, 200}, {2, 80, 0}} {
+		x := tensor.Randn(g, 2, 3, tc.h, tc.w)
+		xd := x.Data()
+		for i := range xd {
+			switch {
+			case g.IntN(10) == 0:
+				xd[i] = 0.5 // ties
+			case tc.nanEvery > 0 && g.IntN(tc.nanEvery) == 0:
+				xd[i] = float32(math.NaN())
 			}
 		}
-	}
-	for i := range want {
-		if dx[i] != want[i] {
-			t.Fatalf("dx[%d] = %v, want %v", i, dx[i], want[i])
+		x.SetRequiresGrad(true)
+		y := NewMaxPool2d(2, 2, 0).Forward(x)
+		y.Sum().Backward()
+		yd, dx := y.Data(), x.Grad.Data()
+		want := make([]float32, len(dx))
+		oh, ow, plane := tc.h/2, tc.w/2, tc.h*tc.w
+		for pl := 0; pl < 6; pl++ {
+			for oy := 0; oy < oh; oy++ {
+				for ox := 0; ox < ow; ox++ {
+					best, bi := float32(math.Inf(-1)), -1
+					for _, d := range [][2]int{{0, 0}, {0, 1}, {1, 0}, {1, 1}} {
+						i := pl*plane + (2*oy+d[0])*tc.w + 2*ox + d[1]
+						if v := xd[i]; bi < 0 || v > best || v != v {
+							best, bi = v, i
+						}
+					}
+					got := yd[(pl*oh+oy)*ow+ox]
+					if got != best && !(got != got && best != best) {
+						t.Fatalf("%+v plane %d (%d,%d): max %v, want %v", tc, pl, oy, ox, got, best)
+					}
+					want[bi]++
+				}
+			}
+		}
+		for i := range want {
+			if dx[i] != want[i] {
+				t.Fatalf("%+v: dx[%d] = %v, want %v", tc, i, dx[i], want[i])
+			}
 		}
 	}
 }
