@@ -83,13 +83,24 @@ func (d *directGeom) wideLen() int { return roundUp(d.out, kernels.IndirectMR) *
 // forward computes y [out, oh, ow] = conv(x) + bias for one image padded
 // into xpad, with the packed weights a and scratch wide (d.wideLen()).
 func (d *directGeom) forward(y, xpad, a, wide, bias []float32) {
+	d.tiles(xpad, a, wide, 0, d.yLd/kernels.IndirectNR)
+	d.compact(y, wide, bias)
+}
+
+// tiles computes the wide output's tile columns [t0, t1) for all panels.
+func (d *directGeom) tiles(xpad, a, wide []float32, t0, t1 int) {
 	mr := kernels.IndirectMR
 	for p := 0; p*mr < d.out; p++ {
 		ap := a[p*d.k*mr:]
-		for j := 0; j < d.yLd; j += kernels.IndirectNR {
+		for j := t0 * kernels.IndirectNR; j < t1*kernels.IndirectNR; j += kernels.IndirectNR {
 			kernels.IndirectTile(d.k, ap, xpad[j:], d.offs, wide[p*mr*d.yLd+j:], d.yLd)
 		}
 	}
+}
+
+// compact copies the valid columns of the wide output into y, adding the
+// bias.
+func (d *directGeom) compact(y, wide, bias []float32) {
 	ohw := d.oh * d.ow
 	for o := 0; o < d.out; o++ {
 		var bv float32
@@ -222,13 +233,24 @@ func conv2dDirect(x, w, b *tensor.Tensor, p convPlan) *tensor.Tensor {
 		bd = b.Data()
 	}
 	a := d.packWeights(wd)
-	directImages(p.n, func(lo, hi int) {
+	if !directBatchSplit(p.n) {
+		// Fewer images than cores (inference on one image): split each
+		// image's tile columns across the cores instead.
 		xpad, wide := make([]float32, d.xLen), make([]float32, d.wideLen())
-		for i := lo; i < hi; i++ {
+		for i := 0; i < p.n; i++ {
 			d.pad(xpad, xd[i*g.C*hw:(i+1)*g.C*hw])
-			d.forward(yd[i*p.out*ohw:(i+1)*p.out*ohw], xpad, a, wide, bd)
+			kernels.ParallelFor(d.yLd/kernels.IndirectNR, 4, func(t0, t1 int) { d.tiles(xpad, a, wide, t0, t1) })
+			d.compact(yd[i*p.out*ohw:(i+1)*p.out*ohw], wide, bd)
 		}
-	})
+	} else {
+		directImages(p.n, func(lo, hi int) {
+			xpad, wide := make([]float32, d.xLen), make([]float32, d.wideLen())
+			for i := lo; i < hi; i++ {
+				d.pad(xpad, xd[i*g.C*hw:(i+1)*g.C*hw])
+				d.forward(yd[i*p.out*ohw:(i+1)*p.out*ohw], xpad, a, wide, bd)
+			}
+		})
+	}
 
 	inputs := []*tensor.Tensor{x, w}
 	if b != nil {
@@ -304,10 +326,14 @@ func flipKernel(w []float32, out, in, kh, kw int) []float32 {
 	return f
 }
 
-// directImages runs fn over the batch: split across the cores when it has
-// at least as many images, else in order on this goroutine.
+// directBatchSplit reports whether a batch of n images is split across the
+// cores, each running whole images.
+func directBatchSplit(n int) bool { return convBatchParallel && n >= kernels.Threads() }
+
+// directImages runs fn over the batch: split across the cores when
+// directBatchSplit, else in order on this goroutine.
 func directImages(n int, fn func(lo, hi int)) {
-	if convBatchParallel && n >= kernels.Threads() {
+	if directBatchSplit(n) {
 		kernels.ParallelFor(n, 1, fn)
 		return
 	}
