@@ -2,15 +2,20 @@
 // machine, one case after the other (never at the same time), and prints one
 // line per case:
 //
-//	RESULT case=<name> unit=<unit> deepgo=<x> pytorch=<y> ratio=<x/y>
+//	RESULT case=<name> unit=<unit> deepgo=<x> pytorch=<y> ratio=<x/y> cpu_ratio=<r>
 //
-// ratio > 1 means deepgo is better. Figures are medians over -reps timed
-// repetitions after a warm-up. PyTorch runs as ../shared/PYTORCH-REFERENCE.md
+// ratio > 1 means deepgo is better; cpu_ratio compares the CPU seconds each
+// side used for the same work. Figures are medians over -reps timed
+// repetitions after a warm-up. With -rounds R each case is measured R
+// times, deepgo then PyTorch in turn, and the line gives the medians and
+// each round's ratio (rounds=a,b,c): on a shared machine a slow phase of a
+// minute can halve either side's figure, and alternating rounds keep one
+// such phase from deciding the ratio. PyTorch runs as ../shared/PYTORCH-REFERENCE.md
 // prescribes: Debian's python3-torch, the OpenMP OpenBLAS selected through
 // LD_LIBRARY_PATH, and torch.set_num_threads equal to deepgo's thread count.
 // When PyTorch is missing it says how to install it and exits with status 2.
 //
-//	go run ./bench/compare -cases gemm,op-overhead [-threads 2] [-reps 7]
+//	go run ./bench/compare -cases gemm,op-overhead [-threads 2] [-reps 7] [-rounds 3]
 package main
 
 import (
@@ -39,6 +44,7 @@ func main() {
 	minTime := flag.Duration("min-time", 500*time.Millisecond, "minimum duration of one timed repetition")
 	python := flag.String("python", "/usr/bin/python3", "Python interpreter with Debian's torch")
 	blasDir := flag.String("blas-dir", "/usr/lib/x86_64-linux-gnu/openblas-openmp", "directory of the OpenMP OpenBLAS that PyTorch must load")
+	rounds := flag.Int("rounds", 1, "measure each case this many times, deepgo then PyTorch in turn, and report the medians (slow phases of a shared machine then hit both sides)")
 	list := flag.Bool("list", false, "list the cases and exit")
 	flag.Parse()
 
@@ -48,8 +54,8 @@ func main() {
 		}
 		return
 	}
-	if *threads < 1 || *reps < 1 || *minTime <= 0 {
-		fail(2, "-threads, -reps and -min-time must be positive")
+	if *threads < 1 || *reps < 1 || *rounds < 1 || *minTime <= 0 {
+		fail(2, "-threads, -reps, -rounds and -min-time must be positive")
 	}
 	selected, err := selectCases(*casesFlag)
 	if err != nil {
@@ -71,15 +77,47 @@ func main() {
 	debug.SetGCPercent(gcPercent)
 	fmt.Printf("# threads=%d reps=%d min-time=%v GOARCH=%s deepgo-GOGC=%d\n", *threads, *reps, *minTime, runtime.GOARCH, gcPercent)
 	for _, c := range selected {
-		wall, cpu := measure(c.deepgo(), *reps, *minTime)
-		ours, oursCPU := c.unitsPerSecond(wall), c.unitsPerSecond(cpu)
-		theirs, theirsCPU, err := runPyTorch(*python, *blasDir, script, c.name, *threads, *reps, *minTime)
-		if err != nil {
-			fail(1, err.Error())
+		var r roundResults
+		for range *rounds {
+			fn := c.deepgo()
+			wall, cpu := measure(fn, *reps, *minTime)
+			theirs, theirsCPU, err := runPyTorch(*python, *blasDir, script, c.name, *threads, *reps, *minTime)
+			if err != nil {
+				fail(1, err.Error())
+			}
+			r.add(c.unitsPerSecond(wall), c.unitsPerSecond(cpu), theirs, theirsCPU)
 		}
-		fmt.Printf("RESULT case=%s unit=%s deepgo=%.4g pytorch=%.4g ratio=%.3f cpu_ratio=%.3f\n",
-			c.name, c.unit, ours, theirs, ours/theirs, oursCPU/theirsCPU)
+		fmt.Println(r.line(c))
 	}
+}
+
+// roundResults collects a case's figures over the rounds.
+type roundResults struct {
+	ours, theirs, ratios, cpuRatios []float64
+}
+
+func (r *roundResults) add(ours, oursCPU, theirs, theirsCPU float64) {
+	r.ours = append(r.ours, ours)
+	r.theirs = append(r.theirs, theirs)
+	r.ratios = append(r.ratios, ours/theirs)
+	r.cpuRatios = append(r.cpuRatios, oursCPU/theirsCPU)
+}
+
+// line is the RESULT line: medians over the rounds (the ratio is the
+// median of each round's ratio), then each round's ratio when there were
+// several.
+func (r *roundResults) line(c *benchCase) string {
+	out := fmt.Sprintf("RESULT case=%s unit=%s deepgo=%.4g pytorch=%.4g ratio=%.3f cpu_ratio=%.3f",
+		c.name, c.unit, median(append([]float64(nil), r.ours...)), median(append([]float64(nil), r.theirs...)),
+		median(append([]float64(nil), r.ratios...)), median(append([]float64(nil), r.cpuRatios...)))
+	if len(r.ratios) > 1 {
+		parts := make([]string, len(r.ratios))
+		for i, v := range r.ratios {
+			parts[i] = strconv.FormatFloat(v, 'f', 3, 64)
+		}
+		out += " rounds=" + strings.Join(parts, ",")
+	}
+	return out
 }
 
 func fail(code int, msg string) {

@@ -46,3 +46,18 @@ func TestCasesRun(t *testing.T) {
 		}
 	}
 }
+
+func TestRoundResultsLine(t *testing.T) {
+	c := &benchCase{name: "x", unit: "samples/s"}
+	var r roundResults
+	r.add(100, 100, 50, 50) // ratio 2
+	if got, want := r.line(c), "RESULT case=x unit=samples/s deepgo=100 pytorch=50 ratio=2.000 cpu_ratio=2.000"; got != want {
+		t.Fatalf("one round:\n%s\nwant\n%s", got, want)
+	}
+	r.add(40, 40, 80, 40)  // ratio 0.5, cpu 1
+	r.add(90, 90, 100, 60) // ratio 0.9, cpu 1.5
+	want := "RESULT case=x unit=samples/s deepgo=90 pytorch=80 ratio=0.900 cpu_ratio=1.500 rounds=2.000,0.500,0.900"
+	if got := r.line(c); got != want {
+		t.Fatalf("three rounds:\n%s\nwant\n%s", got, want)
+	}
+}
