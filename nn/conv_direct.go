@@ -212,12 +212,14 @@ func pickConv(p convPlan) int32 {
 // 150), 0.58 for 16 → 32 channels 5×5 (k = 400), 0.9 for 128 → 128 3×3
 // (k = 1152), about the same for 64 → 128 5×5 (k = 1600) and 1.6× longer
 // for 256 → 256 3×3 (k = 2304); on 1×1 kernels, where im2col is free,
-// it lost by 1.2 to 1.8×.
+// it lost by 1.2 to 1.8×. Without the vector kernels (purego, or a CPU
+// without AVX2) it lost on every layer, by 1.0 to 1.8×, so "auto" keeps
+// im2col there.
 const directMaxK = 1024
 
 // directAuto is "auto"'s choice between direct and im2col.
 func directAuto(p convPlan) bool {
-	return !p.pointwise() && p.geom.C*p.geom.KH*p.geom.KW <= directMaxK
+	return kernels.DirectVectorized() && !p.pointwise() && p.geom.C*p.geom.KH*p.geom.KW <= directMaxK
 }
 
 // conv2dDirect is conv2d computed as a direct convolution; directOK(p)

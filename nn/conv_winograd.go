@@ -51,7 +51,8 @@ var convAlgorithm atomic.Int32
 //     and 32 input channels or more, Winograd F(2×2, 3×3); else, for
 //     kernels larger than 1×1 whose input channels × kernel area is at
 //     most 1024 and whose padding is smaller than the kernel, the direct
-//     convolution; else im2col. Each choice is where it measured fastest.
+//     convolution (on CPUs with AVX2 and FMA, without the purego tag);
+//     else im2col. Each choice is where it measured fastest.
 //   - "im2col": always im2col + GEMM;
 //   - "winograd": Winograd wherever it applies (3×3, padding ≤ 2), im2col
 //     elsewhere;

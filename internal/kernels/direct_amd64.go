@@ -31,3 +31,8 @@ func dotTile(k int, a *[DotMR][]float32, b *[DotNR][]float32, out *[DotMR * DotN
 	}
 	dotTileGo(k, a, b, out)
 }
+
+// DirectVectorized reports whether IndirectTile and DotTile run as vector
+// assembly. Their portable versions are slower than im2col + the portable
+// GEMM, so callers choose the direct convolution only when this holds.
+func DirectVectorized() bool { return gemmAsm }

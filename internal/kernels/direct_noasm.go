@@ -9,3 +9,9 @@ func indirectTile(kc int, a, b []float32, offs []int, c []float32, ldc int) {
 func dotTile(k int, a *[DotMR][]float32, b *[DotNR][]float32, out *[DotMR * DotNR]float32) {
 	dotTileGo(k, a, b, out)
 }
+
+// DirectVectorized reports whether IndirectTile and DotTile run as vector
+// assembly: never here. Their portable versions are slower than im2col +
+// the portable GEMM, so callers choose the direct convolution only when
+// this holds.
+func DirectVectorized() bool { return false }
