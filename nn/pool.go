@@ -82,6 +82,10 @@ func (p *MaxPool2d) Forward(x *tensor.Tensor) *tensor.Tensor {
 		dd, gd := dx.Data(), gr.Data()
 		plane, oplane := g.h*g.w, g.oh*g.ow
 		kernels.ParallelFor(g.n*g.c, 1, func(lo, hi int) {
+			if g.kh == 2 && g.kw == 2 && g.sh == 2 && g.sw == 2 && g.ph == 0 && g.pw == 0 {
+				maxPool2x2Backward(dd, gd, arg, g, lo, hi)
+				return
+			}
 			for pl := lo; pl < hi; pl++ {
 				for o := pl * oplane; o < (pl+1)*oplane; o++ {
 					dd[pl*plane+int(arg[o])] += gd[o]
@@ -137,6 +141,48 @@ func maxPool2x2(od []float32, arg []int32, xd []float32, g poolGeom, lo, hi int)
 					}
 					outRow[ox], argRow[ox] = m, base+bi
 				}
+			}
+			o += g.ow
+		}
+	}
+}
+
+// maxPool2x2Backward is MaxPool2d's backward for the 2×2, stride-2,
+// unpadded window over planes [lo, hi): the windows do not overlap, so
+// every input cell of a window is written once, the gradient where arg
+// points and zero elsewhere, in two sequential row passes instead of a
+// scatter.
+func maxPool2x2Backward(dd, gd []float32, arg []int32, g poolGeom, lo, hi int) {
+	plane := g.h * g.w
+	for pl := lo; pl < hi; pl++ {
+		o := pl * g.oh * g.ow
+		for oy := 0; oy < g.oh; oy++ {
+			r0 := dd[pl*plane+2*oy*g.w:][:2*g.ow]
+			r1 := dd[pl*plane+(2*oy+1)*g.w:][:2*g.ow]
+			gRow, argRow := gd[o:o+g.ow], arg[o:o+g.ow]
+			base := int32(2 * oy * g.w)
+			for ox, gv := range gRow {
+				// The cell is picked with masks the compiler turns into
+				// conditional moves: the maximum's position is random, and
+				// a branch on it mispredicts.
+				k := argRow[ox] - base - int32(2*ox) // 0, 1, w or w+1
+				bits := math.Float32bits(gv)
+				var ma, mb, mc, md uint32
+				if k == 0 {
+					ma = ^uint32(0)
+				}
+				if k == 1 {
+					mb = ^uint32(0)
+				}
+				if k == int32(g.w) {
+					mc = ^uint32(0)
+				}
+				if k == int32(g.w)+1 {
+					md = ^uint32(0)
+				}
+				a, b := math.Float32frombits(bits&ma), math.Float32frombits(bits&mb)
+				c, d := math.Float32frombits(bits&mc), math.Float32frombits(bits&md)
+				r0[2*ox], r0[2*ox+1], r1[2*ox], r1[2*ox+1] = a, b, c, d
 			}
 			o += g.ow
 		}
