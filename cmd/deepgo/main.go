@@ -15,8 +15,22 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/deepgo/deepgo/nn"
 	"github.com/deepgo/deepgo/train"
 )
+
+// addConvFlag gives root the persistent --conv flag, which chooses the
+// convolution algorithm (nn.SetConvAlgorithm) for every subcommand.
+func addConvFlag(root *cobra.Command) {
+	conv := root.PersistentFlags().String("conv", "auto",
+		"convolution algorithm: auto, im2col, winograd or direct (auto picks the measured fastest per layer)")
+	root.PersistentPreRunE = func(*cobra.Command, []string) error {
+		if err := nn.SetConvAlgorithm(*conv); err != nil {
+			return usageError{fmt.Errorf("--conv: unknown algorithm %q (want auto, im2col, winograd or direct)", *conv)}
+		}
+		return nil
+	}
+}
 
 // usageError marks errors caused by the command line itself.
 type usageError struct{ error }
@@ -30,6 +44,7 @@ func main() {
 		SilenceErrors: true,
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	addConvFlag(root)
 	root.AddCommand(demoCommand(), mnistCommand(), predictCommand(), cifarCommand(), sentimentCommand(), seq2seqCommand())
 	if err := root.Execute(); err != nil {
 		fmt.Fprintln(os.Stderr, "deepgo:", err)
