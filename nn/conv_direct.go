@@ -18,7 +18,8 @@ import (
 // It pays where im2col costs more than the arithmetic it feeds: few output
 // channels use each column-matrix element only a few times, so building
 // and packing the matrix dominated the lecture's CIFAR model 2 (3→6 and
-// 6→16 channels, 5×5) and LeNet. directOK says where "auto" picks it.
+// 6→16 channels, 5×5) and LeNet. directOK says where it applies and
+// directAuto where "auto" picks it.
 
 // directGeom is one stride-1 convolution of a [c, h, w] image, zero-padded
 // by pt rows on top and pl columns on the left (the bottom and right pads
