@@ -304,11 +304,7 @@ func conv2dDirect(x, w, b *tensor.Tensor, p convPlan) *tensor.Tensor {
 				mu.Unlock()
 			}
 		})
-		grads := []*tensor.Tensor{dx, dw}
-		if b != nil {
-			grads = append(grads, biasGrad(dyd, p.n, p.out, ohw, b.RequiresGrad()))
-		}
-		return grads
+		return convGrads(dx, dw, b, dyd, p.n, p.out, ohw)
 	}, inputs...)
 }
 

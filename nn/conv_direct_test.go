@@ -1,11 +1,8 @@
 package nn
 
 import (
-	"encoding/json"
 	"fmt"
-	"os"
 	"testing"
-	"time"
 
 	"github.com/deepgo/deepgo/tensor"
 )
@@ -106,45 +103,18 @@ func TestConvDirectGradCheck(t *testing.T) {
 // TestConvDirectGolden replays PyTorch's conv goldens with the direct
 // algorithm wherever it applies.
 func TestConvDirectGolden(t *testing.T) {
-	raw, err := os.ReadFile("testdata/conv_golden.json")
-	if err != nil {
-		t.Fatal(err)
+	g := loadConvGolden(t)
+	n := goldenCasesOn(t, g, "direct", convDirect)
+	if n < 3 {
+		t.Fatalf("%d golden cases take the direct path, want at least 3", n)
 	}
-	var g convGolden
-	if err := json.Unmarshal(raw, &g); err != nil {
-		t.Fatal(err)
-	}
-	eligible := 0
-	for _, c := range g.Cases {
-		if c.Kind != "conv" || c.Options["padding"] == "same" || c.Options["groups"] != nil {
-			continue
-		}
-		x, w := c.X.tensor(), c.Weight.tensor()
-		opt := Conv2dOptions{Stride: convPair(c.Options, "stride"), Padding: convPair(c.Options, "padding"),
-			Dilation: convPair(c.Options, "dilation")}
-		if c.Options["padding_mode"] != nil {
-			xs := x.Shape()
-			x = tensor.Zeros(xs[0], xs[1], xs[2]+2*opt.Padding[0], xs[3]+2*opt.Padding[1])
-			opt.Padding = [2]int{}
-		}
-		withConvAlgorithm(t, "direct", func() {
-			if directOK(convPlanOf(x, w, opt)) {
-				eligible++
-			}
-		})
-	}
-	if eligible < 3 {
-		t.Fatalf("%d golden cases take the direct path, want at least 3", eligible)
-	}
-	t.Logf("%d golden cases on the direct path", eligible)
-	withConvAlgorithm(t, "direct", func() { replayConvGolden(t, &g) })
+	t.Logf("%d golden cases on the direct path", n)
+	withConvAlgorithm(t, "direct", func() { replayConvGolden(t, g) })
 }
 
 // BenchmarkConvDirect times forward + backward (input, weight and bias
 // gradients) at batch 64 with each algorithm that applies (im2col, direct,
-// and Winograd for 3×3 kernels), one after the other in each iteration
-// like BenchmarkConvAlgorithms, and reports median milliseconds of wall
-// and CPU time per call:
+// and Winograd for 3×3 kernels), like BenchmarkConvAlgorithms:
 //
 //	go test -bench ConvDirect -run '^$' -benchtime 20x ./nn
 //
@@ -152,53 +122,16 @@ func TestConvDirectGolden(t *testing.T) {
 // with a 1-channel input that needs no gradient), model 3's first, and
 // wider ones around where "auto" switches between the algorithms.
 func BenchmarkConvDirect(b *testing.B) {
-	for _, s := range []struct {
-		in, out, hw, k, pad int
-		inputGrad           bool
-	}{
+	for _, s := range []convBenchLayer{
 		{3, 6, 32, 5, 0, false}, {6, 16, 14, 5, 0, true}, {1, 6, 28, 5, 2, false}, {3, 64, 32, 3, 1, false},
 		{8, 32, 32, 3, 1, true}, {16, 32, 32, 3, 1, true}, {32, 64, 32, 3, 1, true}, {64, 64, 32, 3, 1, true},
 		{128, 128, 16, 3, 1, true}, {256, 256, 8, 3, 1, true},
 		{16, 32, 16, 5, 2, true}, {64, 128, 16, 5, 2, true}, {64, 128, 16, 1, 0, true}, {256, 256, 8, 1, 0, true},
 	} {
-		b.Run(fmt.Sprintf("%d-%d-%dx%d-k%d", s.in, s.out, s.hw, s.hw, s.k), func(b *testing.B) {
-			rng := tensor.NewRNG(1)
-			x := randInput(rng, -1, 1, 64, s.in, s.hw, s.hw)
-			if !s.inputGrad {
-				x = x.Detach()
-			}
-			c := NewConv2d(s.in, s.out, Conv2dOptions{Kernel: [2]int{s.k, s.k}, Padding: [2]int{s.pad, s.pad}}, rng)
-			algos := []string{"im2col", "direct"}
-			if s.k == 3 {
-				algos = append(algos, "winograd")
-			}
-			step := func(algo string) (wall, cpu time.Duration) {
-				withConvAlgorithm(b, algo, func() {
-					if s.inputGrad {
-						x.ZeroGrad()
-					}
-					ZeroGrad(c)
-					w0, c0 := time.Now(), cpuTime()
-					c.Forward(x).Sum().Backward()
-					wall, cpu = time.Since(w0), cpuTime()-c0
-				})
-				return wall, cpu
-			}
-			for _, a := range algos {
-				step(a) // warm-up: pools, page faults
-			}
-			walls, cpus := make([][]float64, len(algos)), make([][]float64, len(algos))
-			for b.Loop() {
-				for i, a := range algos {
-					wall, cpu := step(a)
-					walls[i] = append(walls[i], wall.Seconds()*1e3)
-					cpus[i] = append(cpus[i], cpu.Seconds()*1e3)
-				}
-			}
-			for i, a := range algos {
-				b.ReportMetric(median(walls[i]), a+"-ms")
-				b.ReportMetric(median(cpus[i]), a+"-cpu-ms")
-			}
-		})
+		algos := []string{"im2col", "direct"}
+		if s.k == 3 {
+			algos = append(algos, "winograd")
+		}
+		b.Run(fmt.Sprintf("%d-%d-%dx%d-k%d", s.in, s.out, s.hw, s.hw, s.k), func(b *testing.B) { benchConvLayer(b, s, algos) })
 	}
 }

@@ -167,12 +167,19 @@ func conv2d(x, w, b *tensor.Tensor, p convPlan) *tensor.Tensor {
 			putScratch(keptBuf)
 			kept, keptBuf = nil, nil
 		}
-		grads := []*tensor.Tensor{dx, dw}
-		if b != nil {
-			grads = append(grads, biasGrad(dyd, p.n, p.out, ohw, b.RequiresGrad()))
-		}
-		return grads
+		return convGrads(dx, dw, b, dyd, p.n, p.out, ohw)
 	}, inputs...)
+}
+
+// convGrads is a convolution op's gradient list: dx and dw, then db when
+// there is a bias (nil if it needs no gradient); dy is the output gradient
+// [n, out, positions].
+func convGrads(dx, dw, b *tensor.Tensor, dy []float32, n, out, positions int) []*tensor.Tensor {
+	grads := []*tensor.Tensor{dx, dw}
+	if b != nil {
+		grads = append(grads, biasGrad(dy, n, out, positions, b.RequiresGrad()))
+	}
+	return grads
 }
 
 // biasGrad returns db[o] = Σ over images and positions of dy[n, o, ·], or
@@ -265,10 +272,6 @@ func convTranspose2d(x, w, b *tensor.Tensor, p convPlan) *tensor.Tensor {
 				mu.Unlock()
 			}
 		})
-		grads := []*tensor.Tensor{dx, dw}
-		if b != nil {
-			grads = append(grads, biasGrad(dyd, p.n, g.C, hw, b.RequiresGrad()))
-		}
-		return grads
+		return convGrads(dx, dw, b, dyd, p.n, g.C, hw)
 	}, inputs...)
 }

@@ -371,11 +371,7 @@ func conv2dWinograd(x, w, b *tensor.Tensor, p convPlan) *tensor.Tensor {
 			dw = tensor.Zeros(w.Shape()...)
 			kernels.WinogradFilterGrad(dw.Data(), du, cout, cin)
 		}
-		grads := []*tensor.Tensor{dx, dw}
-		if b != nil {
-			grads = append(grads, biasGrad(dyd, g.N, cout, g.OH*g.OW, b.RequiresGrad()))
-		}
-		return grads
+		return convGrads(dx, dw, b, dyd, g.N, cout, g.OH*g.OW)
 	}, inputs...)
 	if !y.RequiresGrad() { // no backward will need U
 		putScratch(uBuf)

@@ -159,6 +159,15 @@ func convPlanOf(x, w *tensor.Tensor, opt Conv2dOptions) convPlan {
 // wherever it applies (the 3×3, stride-1 cases: basic, and reflect and
 // circular, which pad first and convolve unpadded).
 func TestConvWinogradGolden(t *testing.T) {
+	g := loadConvGolden(t)
+	if n := goldenCasesOn(t, g, "winograd", convWinograd); n != 3 { // basic, reflect, circular
+		t.Fatalf("%d golden cases take the Winograd path, want 3", n)
+	}
+	withConvAlgorithm(t, "winograd", func() { replayConvGolden(t, g) })
+}
+
+func loadConvGolden(t *testing.T) *convGolden {
+	t.Helper()
 	raw, err := os.ReadFile("testdata/conv_golden.json")
 	if err != nil {
 		t.Fatal(err)
@@ -167,7 +176,14 @@ func TestConvWinogradGolden(t *testing.T) {
 	if err := json.Unmarshal(raw, &g); err != nil {
 		t.Fatal(err)
 	}
-	eligible := 0
+	return &g
+}
+
+// goldenCasesOn counts the golden convolutions that algorithm algo, when
+// set, computes with want (convWinograd or convDirect), so that a replay
+// is known to exercise it.
+func goldenCasesOn(t *testing.T, g *convGolden, algo string, want int32) int {
+	n := 0
 	for _, c := range g.Cases {
 		if c.Kind != "conv" || c.Options["padding"] == "same" || c.Options["groups"] != nil {
 			continue
@@ -180,16 +196,13 @@ func TestConvWinogradGolden(t *testing.T) {
 			x = tensor.Zeros(xs[0], xs[1], xs[2]+2*opt.Padding[0], xs[3]+2*opt.Padding[1])
 			opt.Padding = [2]int{}
 		}
-		withConvAlgorithm(t, "winograd", func() {
-			if winogradOK(convPlanOf(x, w, opt)) {
-				eligible++
+		withConvAlgorithm(t, algo, func() {
+			if pickConv(convPlanOf(x, w, opt)) == want {
+				n++
 			}
 		})
 	}
-	if eligible != 3 { // basic, reflect, circular
-		t.Fatalf("%d golden cases take the Winograd path, want 3", eligible)
-	}
-	withConvAlgorithm(t, "winograd", func() { replayConvGolden(t, &g) })
+	return n
 }
 
 func TestSetConvAlgorithm(t *testing.T) {
