@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -172,16 +171,9 @@ func runCIFAR(o cifarOptions) (train.History, error) {
 	if o.threads > 0 {
 		kernels.SetThreads(o.threads)
 	}
-	runDir := o.out
-	if runDir == "" {
-		runDir = filepath.Join("runs", fmt.Sprintf("cifar-model%d-%s", o.model, time.Now().Format("20060102-150405")))
-	}
-	if err := os.MkdirAll(runDir, 0o755); err != nil {
-		return nil, fmt.Errorf("cannot create the run folder: %w", err)
-	}
-	key, _ := json.MarshalIndent(o.runKey(), "", "  ") // plain values: cannot fail
-	if err := os.WriteFile(filepath.Join(runDir, runOptionsFile), key, 0o644); err != nil {
-		return nil, fmt.Errorf("cannot write the run folder: %w", err)
+	runDir, err := createRunFolder(o.out, fmt.Sprintf("cifar-model%d", o.model), o.runKey())
+	if err != nil {
+		return nil, err
 	}
 	trainSet, testSet, source, err := loadCIFAR(data.DataDir(o.dataDir))
 	if err != nil {

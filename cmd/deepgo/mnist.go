@@ -69,6 +69,37 @@ func loadRunOptions[T any](dir string, o *T, keep bool, count func(*T) *int) err
 	return nil
 }
 
+// resumeFolder returns the run folder: resume when it is set, which must
+// hold the checkpoint file ckpt, else out (empty for a new folder).
+func resumeFolder(out, resume, ckpt string) (string, error) {
+	if resume == "" {
+		return out, nil
+	}
+	if _, err := os.Stat(filepath.Join(resume, ckpt)); err != nil {
+		return "", fmt.Errorf("--resume %s: no %s there to resume from", resume, ckpt)
+	}
+	return resume, nil
+}
+
+// createRunFolder makes the run folder dir (runs/<name>-<time> when dir
+// is empty), writes options into its options.json and returns the folder.
+func createRunFolder(dir, name string, options any) (string, error) {
+	if dir == "" {
+		dir = filepath.Join("runs", name+"-"+time.Now().Format("20060102-150405"))
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", fmt.Errorf("cannot create the run folder: %w", err)
+	}
+	js, err := json.MarshalIndent(options, "", "  ")
+	if err == nil {
+		err = os.WriteFile(filepath.Join(dir, runOptionsFile), js, 0o644)
+	}
+	if err != nil {
+		return "", fmt.Errorf("cannot write the run folder: %w", err)
+	}
+	return dir, nil
+}
+
 func mnistEpochs(o *mnistOptions) *int { return &o.Epochs }
 
 func mnistCommand() *cobra.Command {
@@ -199,22 +230,12 @@ func runMNIST(o mnistOptions) (*mnistSummary, error) {
 	if o.threads > 0 {
 		kernels.SetThreads(o.threads)
 	}
-	runDir := o.out
-	if o.resume != "" {
-		runDir = o.resume
-		if _, err := os.Stat(filepath.Join(runDir, train.CheckpointFile)); err != nil {
-			return nil, fmt.Errorf("--resume %s: no %s there to resume from", runDir, train.CheckpointFile)
-		}
+	runDir, err := resumeFolder(o.out, o.resume, train.CheckpointFile)
+	if err != nil {
+		return nil, err
 	}
-	if runDir == "" {
-		runDir = filepath.Join("runs", o.Dataset+"-"+time.Now().Format("20060102-150405"))
-	}
-	if err := os.MkdirAll(runDir, 0o755); err != nil {
-		return nil, fmt.Errorf("cannot create the run folder: %w", err)
-	}
-	js, _ := json.MarshalIndent(o, "", "  ") // plain fields: cannot fail
-	if err := os.WriteFile(filepath.Join(runDir, runOptionsFile), js, 0o644); err != nil {
-		return nil, fmt.Errorf("cannot write the run folder: %w", err)
+	if runDir, err = createRunFolder(runDir, o.Dataset, o); err != nil {
+		return nil, err
 	}
 
 	dir, err := data.EnsureMNIST(data.DataDir(o.dataDir), o.Dataset, os.Stderr)

@@ -257,12 +257,9 @@ func runPretrain(o pretrainOptions) (*pretrainSummary, error) {
 	if o.threads > 0 {
 		kernels.SetThreads(o.threads)
 	}
-	runDir := o.out
-	if o.resume != "" {
-		runDir = o.resume
-		if _, err := os.Stat(filepath.Join(runDir, pretrainCheckpoint)); err != nil {
-			return nil, fmt.Errorf("--resume %s: no %s there to resume from", runDir, pretrainCheckpoint)
-		}
+	runDir, err := resumeFolder(o.out, o.resume, pretrainCheckpoint)
+	if err != nil {
+		return nil, err
 	}
 	dataDir := data.DataDir(o.dataDir)
 	sentences, heldOut, err := loadPretrainCorpus(dataDir, o.Limit, o.Maximal)
@@ -273,15 +270,8 @@ func runPretrain(o pretrainOptions) (*pretrainSummary, error) {
 	if err != nil {
 		return nil, err
 	}
-	if runDir == "" {
-		runDir = filepath.Join("runs", "pretrain-"+time.Now().Format("20060102-150405"))
-	}
-	if err := os.MkdirAll(runDir, 0o755); err != nil {
-		return nil, fmt.Errorf("cannot create the run folder: %w", err)
-	}
-	js, _ := json.MarshalIndent(o, "", "  ") // plain fields: cannot fail
-	if err := os.WriteFile(filepath.Join(runDir, runOptionsFile), js, 0o644); err != nil {
-		return nil, fmt.Errorf("cannot write the run folder: %w", err)
+	if runDir, err = createRunFolder(runDir, "pretrain", o); err != nil {
+		return nil, err
 	}
 
 	tok := wordPieceTokenizer{wp, o.MaxLen}

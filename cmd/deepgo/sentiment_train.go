@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -181,12 +180,9 @@ func runSentimentTrain(o sentimentTrainOptions) (*sentimentSummary, error) {
 	if o.threads > 0 {
 		kernels.SetThreads(o.threads)
 	}
-	runDir := o.out
-	if o.resume != "" {
-		runDir = o.resume
-		if _, err := os.Stat(filepath.Join(runDir, train.CheckpointFile)); err != nil {
-			return nil, fmt.Errorf("--resume %s: no %s there to resume from", runDir, train.CheckpointFile)
-		}
+	runDir, err := resumeFolder(o.out, o.resume, train.CheckpointFile)
+	if err != nil {
+		return nil, err
 	}
 	dataDir := data.DataDir(o.dataDir)
 	sst, err := loadSST2(dataDir, o.Limit)
@@ -198,15 +194,8 @@ func runSentimentTrain(o sentimentTrainOptions) (*sentimentSummary, error) {
 	if err != nil {
 		return nil, err
 	}
-	if runDir == "" {
-		runDir = filepath.Join("runs", "sentiment-"+o.Model+"-"+time.Now().Format("20060102-150405"))
-	}
-	if err := os.MkdirAll(runDir, 0o755); err != nil {
-		return nil, fmt.Errorf("cannot create the run folder: %w", err)
-	}
-	js, _ := json.MarshalIndent(o, "", "  ") // plain fields: cannot fail
-	if err := os.WriteFile(filepath.Join(runDir, runOptionsFile), js, 0o644); err != nil {
-		return nil, fmt.Errorf("cannot write the run folder: %w", err)
+	if runDir, err = createRunFolder(runDir, "sentiment-"+o.Model, o); err != nil {
+		return nil, err
 	}
 
 	trainSet := newBucketSet(newTextSet(sst.train, m.tok), o.Batch, mixSeed(o.Seed, 1))

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -166,22 +165,12 @@ func runSeq2Seq(o seq2seqOptions) (*seq2seqSummary, error) {
 	if o.threads > 0 {
 		kernels.SetThreads(o.threads)
 	}
-	runDir := o.out
-	if o.resume != "" {
-		runDir = o.resume
-		if _, err := os.Stat(filepath.Join(runDir, train.CheckpointFile)); err != nil {
-			return nil, fmt.Errorf("--resume %s: no %s there to resume from", runDir, train.CheckpointFile)
-		}
+	runDir, err := resumeFolder(o.out, o.resume, train.CheckpointFile)
+	if err != nil {
+		return nil, err
 	}
-	if runDir == "" {
-		runDir = filepath.Join("runs", "seq2seq-"+time.Now().Format("20060102-150405"))
-	}
-	if err := os.MkdirAll(runDir, 0o755); err != nil {
-		return nil, fmt.Errorf("cannot create the run folder: %w", err)
-	}
-	js, _ := json.MarshalIndent(o, "", "  ") // plain fields: cannot fail
-	if err := os.WriteFile(filepath.Join(runDir, runOptionsFile), js, 0o644); err != nil {
-		return nil, fmt.Errorf("cannot write the run folder: %w", err)
+	if runDir, err = createRunFolder(runDir, "seq2seq", o); err != nil {
+		return nil, err
 	}
 
 	sets, err := splitDates(o.Train, o.Val, o.Test, o.Seed)
