@@ -254,17 +254,28 @@ func NewTransformerEncoder(layer *TransformerEncoderLayer, numLayers int, norm *
 		panic(fmt.Sprintf("deepgo: NewTransformerEncoder: need a layer and num_layers=%d > 0", numLayers))
 	}
 	e := &TransformerEncoder{Norm: norm}
-	list := &moduleList{}
-	for i := 0; i < numLayers; i++ {
-		c := layer.clone()
-		e.Layers = append(e.Layers, c)
-		list.RegisterModule(strconv.Itoa(i), c)
-	}
-	e.RegisterModule("layers", list)
-	if norm != nil {
-		e.RegisterModule("norm", norm)
-	}
+	e.Layers = stackLayers(&e.Base, layer, numLayers, norm)
 	return e
+}
+
+// stackLayers registers numLayers clones of layer with b as "layers.0",
+// "layers.1", ..., then norm as "norm" when it is not nil, and returns the
+// clones: the layout of PyTorch's TransformerEncoder and Decoder.
+func stackLayers[L interface {
+	Module
+	clone() L
+}](b *Base, layer L, numLayers int, norm *LayerNorm) []L {
+	list := &moduleList{}
+	layers := make([]L, numLayers)
+	for i := range layers {
+		layers[i] = layer.clone()
+		list.RegisterModule(strconv.Itoa(i), layers[i])
+	}
+	b.RegisterModule("layers", list)
+	if norm != nil {
+		b.RegisterModule("norm", norm)
+	}
+	return layers
 }
 
 // Forward encodes src without masks.

@@ -2,7 +2,6 @@ package nn
 
 import (
 	"fmt"
-	"strconv"
 
 	"github.com/deepgo/deepgo/tensor"
 )
@@ -153,16 +152,7 @@ func NewTransformerDecoder(layer *TransformerDecoderLayer, numLayers int, norm *
 		panic(fmt.Sprintf("deepgo: NewTransformerDecoder: need a layer and num_layers=%d > 0", numLayers))
 	}
 	d := &TransformerDecoder{Norm: norm}
-	list := &moduleList{}
-	for i := 0; i < numLayers; i++ {
-		c := layer.clone()
-		d.Layers = append(d.Layers, c)
-		list.RegisterModule(strconv.Itoa(i), c)
-	}
-	d.RegisterModule("layers", list)
-	if norm != nil {
-		d.RegisterModule("norm", norm)
-	}
+	d.Layers = stackLayers(&d.Base, layer, numLayers, norm)
 	return d
 }
 
