@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/deepgo/deepgo/internal/testutil"
 	"github.com/deepgo/deepgo/tensor"
 )
 
@@ -91,17 +92,7 @@ type getOnly struct{ Dataset }
 
 func mustPanic(t *testing.T, want string, f func()) {
 	t.Helper()
-	defer func() {
-		t.Helper()
-		r := recover()
-		if r == nil {
-			t.Fatalf("no panic, want one containing %q", want)
-		}
-		if msg, _ := r.(string); !strings.Contains(msg, want) {
-			t.Fatalf("panic %v, want one containing %q", r, want)
-		}
-	}()
-	f()
+	testutil.MustPanic(t, f, want)
 }
 
 func mustContain(t *testing.T, err error, parts ...string) {

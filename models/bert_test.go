@@ -1,12 +1,12 @@
 package models
 
 import (
-	"fmt"
 	"math"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/deepgo/deepgo/internal/testutil"
 	"github.com/deepgo/deepgo/nn"
 	"github.com/deepgo/deepgo/tensor"
 )
@@ -33,20 +33,7 @@ func idsOf(rows ...[]int) *tensor.Tensor {
 
 func mustPanic(t *testing.T, fn func(), parts ...string) {
 	t.Helper()
-	defer func() {
-		t.Helper()
-		r := recover()
-		if r == nil {
-			t.Errorf("no panic; want one containing %q", parts)
-			return
-		}
-		for _, p := range parts {
-			if msg := fmt.Sprint(r); !strings.Contains(msg, p) {
-				t.Errorf("panic %q does not contain %q", msg, p)
-			}
-		}
-	}()
-	fn()
+	testutil.MustPanic(t, fn, parts...)
 }
 
 // The defaults, the state-dict names and the parameter count:

@@ -1,11 +1,10 @@
 package nn
 
 import (
-	"fmt"
 	"math"
-	"strings"
 	"testing"
 
+	"github.com/deepgo/deepgo/internal/testutil"
 	"github.com/deepgo/deepgo/tensor"
 )
 
@@ -38,21 +37,7 @@ func gradCheck(t *testing.T, name string, f func(in ...*tensor.Tensor) *tensor.T
 // mustPanic asserts that fn panics with a message containing every part.
 func mustPanic(t *testing.T, fn func(), parts ...string) {
 	t.Helper()
-	defer func() {
-		t.Helper()
-		r := recover()
-		if r == nil {
-			t.Errorf("no panic; want one containing %q", parts)
-			return
-		}
-		msg := fmt.Sprint(r)
-		for _, p := range parts {
-			if !strings.Contains(msg, p) {
-				t.Errorf("panic %q does not contain %q", msg, p)
-			}
-		}
-	}()
-	fn()
+	testutil.MustPanic(t, fn, parts...)
 }
 
 func assertClose(t *testing.T, name string, got, want []float32, tol float64) {

@@ -1,25 +1,16 @@
 package optim
 
 import (
-	"fmt"
 	"math"
-	"strings"
 	"testing"
 
+	"github.com/deepgo/deepgo/internal/testutil"
 	"github.com/deepgo/deepgo/tensor"
 )
 
 func mustPanic(t *testing.T, want string, f func()) {
 	t.Helper()
-	defer func() {
-		t.Helper()
-		r := recover()
-		msg := fmt.Sprint(r)
-		if r == nil || !strings.Contains(msg, want) {
-			t.Errorf("panic %q, want one containing %q", msg, want)
-		}
-	}()
-	f()
+	testutil.MustPanic(t, f, want)
 }
 
 func TestInvalidHyperParametersPanic(t *testing.T) {

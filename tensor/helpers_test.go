@@ -1,8 +1,9 @@
 package tensor
 
 import (
-	"strings"
 	"testing"
+
+	"github.com/deepgo/deepgo/internal/testutil"
 )
 
 // randInput makes a leaf requiring grad with values in [-1, 1) away from 0.
@@ -31,23 +32,7 @@ func gradCheck(t *testing.T, name string, f func(in ...*Tensor) *Tensor, inputs 
 // mustPanic asserts that fn panics with a message containing every part.
 func mustPanic(t *testing.T, fn func(), parts ...string) {
 	t.Helper()
-	defer func() {
-		t.Helper()
-		r := recover()
-		if r == nil {
-			t.Fatalf("no panic; want one containing %q", parts)
-		}
-		msg, _ := r.(string)
-		if e, ok := r.(error); ok {
-			msg = e.Error()
-		}
-		for _, p := range parts {
-			if !strings.Contains(msg, p) {
-				t.Fatalf("panic %q does not contain %q", msg, p)
-			}
-		}
-	}()
-	fn()
+	testutil.MustPanic(t, fn, parts...)
 }
 
 func assertClose(t *testing.T, name string, got, want []float32, tol float64) {

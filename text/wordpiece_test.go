@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/deepgo/deepgo/internal/testutil"
 )
 
 func TestBasicTokenize(t *testing.T) {
@@ -229,15 +231,7 @@ func TestTokenizeConcurrent(t *testing.T) {
 // mustPanic runs f and checks that it panics with a message holding want.
 func mustPanic(t *testing.T, want string, f func()) {
 	t.Helper()
-	defer func() {
-		t.Helper()
-		r := recover()
-		msg, _ := r.(string)
-		if r == nil {
-			t.Errorf("no panic; want %q", want)
-		} else if !strings.Contains(msg, want) || !strings.HasPrefix(msg, "deepgo: ") {
-			t.Errorf("panic %q; want it to hold %q", r, want)
-		}
-	}()
-	f()
+	if msg := testutil.MustPanic(t, f, want); msg != "" && !strings.HasPrefix(msg, "deepgo: ") {
+		t.Errorf("panic %q; want it to start with \"deepgo: \"", msg)
+	}
 }

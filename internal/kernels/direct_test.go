@@ -3,8 +3,9 @@ package kernels
 import (
 	"math"
 	"math/rand/v2"
-	"strings"
 	"testing"
+
+	"github.com/deepgo/deepgo/internal/testutil"
 )
 
 // TestIndirectTile checks IndirectTile (assembly and Go) against a float64
@@ -100,16 +101,11 @@ func TestDotTile(t *testing.T) {
 func TestDirectKernelBounds(t *testing.T) {
 	expect := func(name, want string, f func()) {
 		t.Helper()
-		defer func() {
-			r := recover()
-			if r == nil {
-				t.Fatalf("%s: no panic", name)
-			}
-			if msg, ok := r.(string); want != "" && (!ok || !strings.Contains(msg, want)) {
-				t.Fatalf("%s: panic %v, want one containing %q", name, r, want)
-			}
-		}()
-		f()
+		var parts []string
+		if want != "" {
+			parts = append(parts, want)
+		}
+		t.Run(name, func(t *testing.T) { testutil.MustPanic(t, f, parts...) })
 	}
 	a := make([]float32, 4*IndirectMR)
 	c := make([]float32, IndirectMR*IndirectNR)
