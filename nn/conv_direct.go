@@ -236,24 +236,21 @@ func conv2dDirect(x, w, b *tensor.Tensor, p convPlan) *tensor.Tensor {
 		bd = b.Data()
 	}
 	a := d.packWeights(wd)
-	if !directBatchSplit(p.n) {
-		// Fewer images than cores (inference on one image): split each
-		// image's tile columns across the cores instead.
+	split, tiles := directBatchSplit(p.n), d.yLd/kernels.IndirectNR
+	directImages(p.n, func(lo, hi int) {
 		xpad, wide := make([]float32, d.xLen), make([]float32, d.wideLen())
-		for i := 0; i < p.n; i++ {
+		for i := lo; i < hi; i++ {
 			d.pad(xpad, xd[i*g.C*hw:(i+1)*g.C*hw])
-			kernels.ParallelFor(d.yLd/kernels.IndirectNR, 4, func(t0, t1 int) { d.tiles(xpad, a, wide, t0, t1) })
+			if split {
+				d.tiles(xpad, a, wide, 0, tiles)
+			} else {
+				// Fewer images than cores (inference on one image): split
+				// each image's tile columns across the cores instead.
+				kernels.ParallelFor(tiles, 4, func(t0, t1 int) { d.tiles(xpad, a, wide, t0, t1) })
+			}
 			d.compact(yd[i*p.out*ohw:(i+1)*p.out*ohw], wide, bd)
 		}
-	} else {
-		directImages(p.n, func(lo, hi int) {
-			xpad, wide := make([]float32, d.xLen), make([]float32, d.wideLen())
-			for i := lo; i < hi; i++ {
-				d.pad(xpad, xd[i*g.C*hw:(i+1)*g.C*hw])
-				d.forward(yd[i*p.out*ohw:(i+1)*p.out*ohw], xpad, a, wide, bd)
-			}
-		})
-	}
+	})
 
 	inputs := []*tensor.Tensor{x, w}
 	if b != nil {
