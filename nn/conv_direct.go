@@ -214,7 +214,8 @@ func pickConv(p convPlan) int32 {
 // (k = 1152), about the same for 64 → 128 5×5 (k = 1600) and 1.6× longer
 // for 256 → 256 3×3 (k = 2304); on 1×1 kernels, where im2col is free,
 // it lost by 1.2 to 1.8×. Without the vector kernels (purego, or a CPU
-// without AVX2) it lost on every layer, by 1.0 to 1.8×, so "auto" keeps
+// without AVX2) it took 1.5 to 1.8× im2col's time on five of six layers
+// measured and tied on the sixth (3 → 6 channels, 5×5), so "auto" keeps
 // im2col there.
 const directMaxK = 1024
 
