@@ -91,6 +91,18 @@ func TestMNISTKilledAndResumedMatchesUninterrupted(t *testing.T) {
 
 	// predict classifies the first test digit (a 7), drawn dark on light
 	// as a user would, with the trained model.
+	pngPath := firstTestDigitPNG(t, dataDir, true)
+	out, err := deepgoChild("predict", "--model", filepath.Join(dir, "model.safetensors"), pngPath).CombinedOutput()
+	if err != nil || !strings.HasPrefix(string(out), pngPath+": 7 (") || strings.Count(string(out), "%") != 11 {
+		t.Fatalf("predict: %v\n%s", err, out)
+	}
+}
+
+// firstTestDigitPNG writes the first MNIST test digit (a 7) as a PNG,
+// dark on light as a user would draw it when darkOnLight, and returns the
+// file's path.
+func firstTestDigitPNG(t *testing.T, dataDir string, darkOnLight bool) string {
+	t.Helper()
 	test, err := data.LoadMNIST(filepath.Join(dataDir, "mnist"), false)
 	if err != nil {
 		t.Fatal(err)
@@ -98,16 +110,23 @@ func TestMNISTKilledAndResumedMatchesUninterrupted(t *testing.T) {
 	x, _ := test.Get(0)
 	img := image.NewGray(image.Rect(0, 0, 28, 28))
 	for i, v := range x.Data() {
-		img.Pix[i] = uint8(255 - 255*v)
+		if darkOnLight {
+			v = 1 - v
+		}
+		img.Pix[i] = uint8(255 * v)
 	}
-	pngPath := filepath.Join(t.TempDir(), "seven.png")
-	f, _ := os.Create(pngPath)
-	png.Encode(f, img)
-	f.Close()
-	out, err := deepgoChild("predict", "--model", filepath.Join(dir, "model.safetensors"), pngPath).CombinedOutput()
-	if err != nil || !strings.HasPrefix(string(out), pngPath+": 7 (") || strings.Count(string(out), "%") != 11 {
-		t.Fatalf("predict: %v\n%s", err, out)
+	path := filepath.Join(t.TempDir(), "seven.png")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
 	}
+	if err := png.Encode(f, img); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
 
 func TestMNISTBadFlags(t *testing.T) {
@@ -151,19 +170,7 @@ func TestMNISTLeNetRunAndPredict(t *testing.T) {
 			t.Errorf("run folder lacks %s", f)
 		}
 	}
-	test, err := data.LoadMNIST(filepath.Join(dataDir, "mnist"), false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	x, _ := test.Get(0)
-	img := image.NewGray(image.Rect(0, 0, 28, 28))
-	for i, v := range x.Data() {
-		img.Pix[i] = uint8(255 * v)
-	}
-	pngPath := filepath.Join(t.TempDir(), "seven.png")
-	f, _ := os.Create(pngPath)
-	png.Encode(f, img)
-	f.Close()
+	pngPath := firstTestDigitPNG(t, dataDir, false)
 	out, err := deepgoChild("predict", "--model", filepath.Join(dir, "model.safetensors"), pngPath).CombinedOutput()
 	if err != nil || !strings.HasPrefix(string(out), pngPath+": 7 (") {
 		t.Fatalf("predict with LeNet: %v\n%s", err, out)
